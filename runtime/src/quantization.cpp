@@ -1,6 +1,7 @@
 #include "chorus/runtime/quantization.hpp"
 
 #include <cmath>
+#include <cstring>
 
 namespace chorus::runtime {
 
@@ -22,6 +23,73 @@ QuantizedMultiplier quantize_multiplier(double real_multiplier) {
     q_fixed = 0;
   }
   out.multiplier = static_cast<int32_t>(q_fixed);
+  out.shift = shift;
+  return out;
+}
+
+namespace {
+
+// A positive finite float as m 2^e with m in [2^23, 2^24); false for zero, negatives,
+// infinities and NaNs.
+bool float_parts(float f, uint32_t* m, int32_t* e) {
+  uint32_t bits;
+  std::memcpy(&bits, &f, sizeof(bits));
+  const uint32_t biased = (bits >> 23) & 0xFFu;
+  uint32_t frac = bits & 0x7FFFFFu;
+  if ((bits >> 31) != 0 || biased == 0xFFu || (biased == 0 && frac == 0)) return false;
+  int32_t exponent = static_cast<int32_t>(biased) - 150;
+  if (biased == 0) {  // subnormal: frac 2^-149, normalised
+    exponent = -149;
+    while (frac < (1u << 23)) {
+      frac <<= 1;
+      --exponent;
+    }
+  } else {
+    frac |= 1u << 23;
+  }
+  *m = frac;
+  *e = exponent;
+  return true;
+}
+
+}  // namespace
+
+QuantizedMultiplier quantize_multiplier_ratio(float a, float b, float c) {
+  // With a = ma 2^ea, b = mb 2^eb, c = mc 2^ec (24-bit mantissas), the double product
+  // P = ma mb (< 2^48) is exact, and the double quotient is P / mc rounded to 53 bits
+  // (nearest, ties to even). With 2^k <= P / mc < 2^(k+1) (k = 22, 23 or 24), frexp's
+  // fraction is M / 2^53, M = RNE(T), T = P 2^(52-k) / mc, and the exponent is
+  // ea + eb - ec + k + 1. The Q31 multiplier is round-half-away(M / 2^22), the largest n
+  // with M >= n 2^22 - 2^21. That threshold is even, so (ties going to it) M >= it exactly
+  // when T >= it - 1/2; hence n = floor((T + 2^21 + 1/2) / 2^22). With
+  // Q = floor(P 2^(30-k) / mc) and R the remainder, T / 2^22 = Q + R / mc, so
+  // n = Q + [2^23 R >= mc (2^22 - 1)]. P 2^(30-k) < 2^56: a long division by mc < 2^24 in
+  // 32-bit steps of eight bits.
+  uint32_t ma, mb, mc;
+  int32_t ea, eb, ec;
+  if (!float_parts(a, &ma, &ea) || !float_parts(b, &mb, &eb) || !float_parts(c, &mc, &ec))
+    return quantize_multiplier(static_cast<double>(a) * static_cast<double>(b) / static_cast<double>(c));
+  const uint64_t p = static_cast<uint64_t>(ma) * mb;
+  const uint64_t mc64 = mc;
+  const int32_t k = p >= (mc64 << 24) ? 24 : (p >= (mc64 << 23) ? 23 : 22);
+  const uint64_t n = p << (30 - k);
+  uint32_t q = static_cast<uint32_t>(n >> 24) / mc;
+  uint32_t r = static_cast<uint32_t>(n >> 24) - q * mc;
+  for (int byte = 2; byte >= 0; --byte) {
+    const uint32_t part = (r << 8) | static_cast<uint32_t>((n >> (8 * byte)) & 0xFFu);
+    const uint32_t digit = part / mc;
+    r = part - digit * mc;
+    q = (q << 8) | digit;
+  }
+  uint64_t fixed = q + ((static_cast<uint64_t>(r) << 23) >= mc64 * ((1u << 22) - 1) ? 1u : 0u);
+  int32_t shift = ea + eb - ec + k + 1;
+  if (fixed == (uint64_t{1} << 31)) {  // the mantissa rounded up to 1: carry into the exponent
+    fixed >>= 1;
+    ++shift;
+  }
+  QuantizedMultiplier out;
+  if (shift < -31) return out;  // underflow to zero, as quantize_multiplier
+  out.multiplier = static_cast<int32_t>(fixed);
   out.shift = shift;
   return out;
 }

@@ -18,6 +18,13 @@ struct QuantizedMultiplier {
 // (TFLite QuantizeMultiplier).
 QuantizedMultiplier quantize_multiplier(double real_multiplier);
 
+// quantize_multiplier(double(a) * double(b) / double(c)) -- the per-channel multiplier of
+// TFLite PopulateConvolutionQuantizationParams (input scale x filter scale / output scale)
+// -- computed exactly in integer arithmetic: about fifty instructions on a core without a
+// double-precision FPU, where the double expression costs about a thousand. Inputs that
+// are not positive normal or subnormal floats take the double expression itself.
+QuantizedMultiplier quantize_multiplier_ratio(float a, float b, float c);
+
 // gemmlowp SaturatingRoundingDoublingHighMul.
 inline int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b) {
   if (a == b && a == std::numeric_limits<int32_t>::min()) return std::numeric_limits<int32_t>::max();
