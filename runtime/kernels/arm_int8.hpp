@@ -135,36 +135,59 @@ inline uint32_t load_tail(const int8_t* p, int32_t n) {
 }
 
 // sum(w_r[i] * (x[i] + offset)) for four weight rows w, w + ldw, w + 2 ldw, w + 3 ldw: the
-// input is split and offset once per four values and shared by the rows.
+// input is split and offset once per four values (SXTAB16) and shared by the rows, each
+// row's word split by SXTB16 and accumulated by two SMLADs. The loop over four columns is
+// written out in assembly: its fourteen live values (four sums, two row pointers, the row
+// stride, the input pointer and end, the offset, four temporaries) fit the registers only
+// when allocated by hand; rows 2 and 3 are addressed as rows 0 and 1 plus twice the stride.
 inline void dot4(const int8_t* x, const int8_t* w, size_t ldw, int32_t depth, int32_t input_offset, int32_t out[4]) {
-  const int32_t offset2 = static_cast<int32_t>((static_cast<uint32_t>(input_offset) & 0xFFFFu) * 0x10001u);
-  const int8_t* w0 = w;
-  const int8_t* w1 = w + ldw;
+  const int32_t offset2 = dup16(input_offset);
+  const int32_t full = depth & ~3;
+  int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  if (full > 0) {
+    const int8_t* w0 = w;
+    const int8_t* w1 = w + ldw;
+    const int8_t* xp = x;
+    const int8_t* const x_end = x + full;
+    uint32_t xe, xo, v, t;
+    __asm__ volatile(
+        "1:\n"
+        "ldr %[v], [%[xp]], #4\n"
+        "sxtab16 %[xe], %[off], %[v]\n"
+        "sxtab16 %[xo], %[off], %[v], ror #8\n"
+        "ldr %[v], [%[w0], %[ldw], lsl #1]\n"  // row 2
+        "sxtb16 %[t], %[v]\n"
+        "smlad %[a2], %[t], %[xe], %[a2]\n"
+        "sxtb16 %[t], %[v], ror #8\n"
+        "smlad %[a2], %[t], %[xo], %[a2]\n"
+        "ldr %[v], [%[w1], %[ldw], lsl #1]\n"  // row 3
+        "sxtb16 %[t], %[v]\n"
+        "smlad %[a3], %[t], %[xe], %[a3]\n"
+        "sxtb16 %[t], %[v], ror #8\n"
+        "smlad %[a3], %[t], %[xo], %[a3]\n"
+        "ldr %[v], [%[w0]], #4\n"  // row 0
+        "sxtb16 %[t], %[v]\n"
+        "smlad %[a0], %[t], %[xe], %[a0]\n"
+        "sxtb16 %[t], %[v], ror #8\n"
+        "smlad %[a0], %[t], %[xo], %[a0]\n"
+        "ldr %[v], [%[w1]], #4\n"  // row 1
+        "sxtb16 %[t], %[v]\n"
+        "smlad %[a1], %[t], %[xe], %[a1]\n"
+        "sxtb16 %[t], %[v], ror #8\n"
+        "smlad %[a1], %[t], %[xo], %[a1]\n"
+        "cmp %[xp], %[end]\n"
+        "bne 1b\n"
+        : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [w0] "+r"(w0), [w1] "+r"(w1), [xp] "+r"(xp),
+          [xe] "=&r"(xe), [xo] "=&r"(xo), [v] "=&r"(v), [t] "=&r"(t)
+        : [ldw] "r"(ldw), [end] "r"(x_end), [off] "r"(offset2)
+        : "cc", "memory");
+  }
   const int8_t* w2 = w + 2 * ldw;
   const int8_t* w3 = w + 3 * ldw;
-  int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-  int32_t i = 0;
-  for (; i + 4 <= depth; i += 4) {
-    const uint32_t xv = load32(x + i);
-    const int32_t xe = __sadd16(sxtb16(xv), offset2);
-    const int32_t xo = __sadd16(sxtb16_ror8(xv), offset2);
-    uint32_t wv = load32(w0 + i);
-    a0 = __smlad(sxtb16(wv), xe, a0);
-    a0 = __smlad(sxtb16_ror8(wv), xo, a0);
-    wv = load32(w1 + i);
-    a1 = __smlad(sxtb16(wv), xe, a1);
-    a1 = __smlad(sxtb16_ror8(wv), xo, a1);
-    wv = load32(w2 + i);
-    a2 = __smlad(sxtb16(wv), xe, a2);
-    a2 = __smlad(sxtb16_ror8(wv), xo, a2);
-    wv = load32(w3 + i);
-    a3 = __smlad(sxtb16(wv), xe, a3);
-    a3 = __smlad(sxtb16_ror8(wv), xo, a3);
-  }
-  for (; i < depth; ++i) {
+  for (int32_t i = full; i < depth; ++i) {
     const int32_t xv = static_cast<int32_t>(x[i]) + input_offset;
-    a0 += static_cast<int32_t>(w0[i]) * xv;
-    a1 += static_cast<int32_t>(w1[i]) * xv;
+    a0 += static_cast<int32_t>(w[i]) * xv;
+    a1 += static_cast<int32_t>(w[ldw + i]) * xv;
     a2 += static_cast<int32_t>(w2[i]) * xv;
     a3 += static_cast<int32_t>(w3[i]) * xv;
   }

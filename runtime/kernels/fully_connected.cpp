@@ -130,6 +130,20 @@ inline int32_t dot1(const int8_t* x, const int8_t* w, int32_t depth, int32_t inp
   return sum;
 }
 
+// One output's rescaling: the DSP cores' five-instruction form (arm_int8.hpp) or the
+// portable Requantizer; both give multiply_by_quantized_multiplier's value.
+struct OutputScale {
+#if defined(CHORUS_ARM_DSP)
+  arm::DspRequant r;
+  explicit OutputScale(const QuantizedMultiplier& m) : r(arm::dsp_requant(m)) {}
+  int32_t operator()(int32_t acc) const { return arm::dsp_scale(acc, r); }
+#else
+  Requantizer r;
+  explicit OutputScale(const QuantizedMultiplier& m) : r(Requantizer::from(m)) {}
+  int32_t operator()(int32_t acc) const { return r.apply(acc); }
+#endif
+};
+
 Status eval(const EvalContext& ctx) {
   const auto* d = ctx.data<FullyConnectedData>();
   const int8_t* input = ctx.input<int8_t>(0);
@@ -140,10 +154,11 @@ Status eval(const EvalContext& ctx) {
   // A slice is a band of output units (the output's last axis).
   const int32_t first = ctx.slice_end < 0 ? 0 : ctx.slice_begin;
   const int32_t last = ctx.slice_end < 0 ? d->output_depth : ctx.slice_end;
+  const OutputScale tensor_scale(d->multipliers[0]);  // per-tensor weights: one for every output
   auto emit = [&](int32_t b, int32_t o, int32_t acc) {
     if (bias != nullptr) acc += bias[o];
-    const Requantizer r = Requantizer::from(d->multipliers[d->per_channel ? o : 0]);
-    output[static_cast<size_t>(b) * d->output_depth + o] = clamp_to<int8_t>(r.apply(acc) + d->output_offset, d->act_min, d->act_max);
+    const int32_t scaled = d->per_channel ? OutputScale(d->multipliers[o])(acc) : tensor_scale(acc);
+    output[static_cast<size_t>(b) * d->output_depth + o] = clamp_to<int8_t>(scaled + d->output_offset, d->act_min, d->act_max);
   };
   for (int32_t b = 0; b < d->batches; ++b) {
     const int8_t* x = input + static_cast<size_t>(b) * depth;
