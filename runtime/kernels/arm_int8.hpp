@@ -249,6 +249,13 @@ inline ChannelVectors channel_vectors(const ChannelParams* p) {
   return ChannelVectors{vldrwq_s32(m), vldrwq_s32(l), vldrwq_s32(r), vldrwq_s32(h)};
 }
 
+// Vectors of `count` (1 or 4) multipliers: one multiplier is broadcast to every lane.
+inline ChannelVectors channel_vectors(const QuantizedMultiplier* m, int count = 1) {
+  ChannelParams p[4];
+  for (int i = 0; i < 4; ++i) p[i] = channel_params(m[count == 1 ? 0 : i]);
+  return channel_vectors(p);
+}
+
 // The reference requantisation of four accumulators (see the header comment), plus
 // offset and clamp.
 inline int32x4_t requantize4(int32x4_t acc, const ChannelVectors& c, int32x4_t output_offset, int32x4_t act_min,

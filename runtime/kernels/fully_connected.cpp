@@ -174,6 +174,21 @@ Status eval(const EvalContext& ctx) {
     }
 #else
     int32_t o = first;
+#if defined(CHORUS_ARM_MVE)
+    // Four outputs' bias, rescale, offset and clamp as one vector (arm_int8.hpp).
+    const int32x4_t output_offset = vdupq_n_s32(d->output_offset);
+    const int32x4_t act_min = vdupq_n_s32(d->act_min), act_max = vdupq_n_s32(d->act_max);
+    const arm::ChannelVectors tensor_vectors = arm::channel_vectors(d->multipliers);
+    int8_t* out_row = output + static_cast<size_t>(b) * d->output_depth;
+    for (; o + 4 <= last; o += 4) {
+      int32_t acc[4];
+      dot4(x, weights + static_cast<size_t>(o) * depth, static_cast<size_t>(depth), depth, d->input_offset, acc);
+      int32x4_t v = vldrwq_s32(acc);
+      if (bias != nullptr) v = vaddq_s32(v, vldrwq_s32(bias + o));
+      const arm::ChannelVectors cv = d->per_channel ? arm::channel_vectors(d->multipliers + o, 4) : tensor_vectors;
+      vstrbq_s32(out_row + o, arm::requantize4(v, cv, output_offset, act_min, act_max));
+    }
+#endif
     for (; o + 4 <= last; o += 4) {
       int32_t acc[4];
       dot4(x, weights + static_cast<size_t>(o) * depth, static_cast<size_t>(depth), depth, d->input_offset, acc);
