@@ -268,6 +268,34 @@ inline int32x4_t requantize4(int32x4_t acc, const ChannelVectors& c, int32x4_t o
   return vminq_s32(vmaxq_s32(v, act_min), act_max);
 }
 
+// a_r += sum(x[i] * w_r[i]) over blocks x 16 values for four rows w0..w3: per block one
+// VLDRB of x and of each row (post-incremented pointers) and four VMLADAVA.S8, in a
+// low-overhead loop (WLS/LE). In assembly because GCC 12 recomputes three of the row
+// addresses on every block when it allocates the loop itself (15 instructions, not 10).
+// "Te": VMLADAVA accumulates in even-numbered registers.
+inline void dot4_blocks(const int8_t* x, const int8_t* w0, const int8_t* w1, const int8_t* w2, const int8_t* w3,
+                        int32_t blocks, int32_t& a0, int32_t& a1, int32_t& a2, int32_t& a3) {
+  int8x16_t xv, v0, v1, v2, v3;
+  __asm__ volatile(
+      "wls lr, %[n], 2f\n"
+      "1:\n"
+      "vldrb.8 %q[xv], [%[x]], #16\n"
+      "vldrb.8 %q[v0], [%[w0]], #16\n"
+      "vldrb.8 %q[v1], [%[w1]], #16\n"
+      "vldrb.8 %q[v2], [%[w2]], #16\n"
+      "vldrb.8 %q[v3], [%[w3]], #16\n"
+      "vmladava.s8 %[a0], %q[xv], %q[v0]\n"
+      "vmladava.s8 %[a1], %q[xv], %q[v1]\n"
+      "vmladava.s8 %[a2], %q[xv], %q[v2]\n"
+      "vmladava.s8 %[a3], %q[xv], %q[v3]\n"
+      "le lr, 1b\n"
+      "2:\n"
+      : [a0] "+Te"(a0), [a1] "+Te"(a1), [a2] "+Te"(a2), [a3] "+Te"(a3), [x] "+r"(x), [w0] "+r"(w0), [w1] "+r"(w1),
+        [w2] "+r"(w2), [w3] "+r"(w3), [xv] "=&w"(xv), [v0] "=&w"(v0), [v1] "=&w"(v1), [v2] "=&w"(v2), [v3] "=&w"(v3)
+      : [n] "r"(blocks)
+      : "lr", "memory");
+}
+
 // sum(w_r[i] * (x[i] + offset)) for four weight rows, sixteen values per step: the sum of
 // products and the sum of the weights are both accumulated (VMLADAVA, VADDVA), and the offset
 // is applied once at the end: sum(w (x + o)) = sum(w x) + o sum(w). Tails are predicated.
@@ -325,11 +353,60 @@ inline int32x4_t scale_below_one(int32x4_t x, int32x4_t multiplier, int32x4_t ne
   return vrshlq_s32(vqaddq_s32(v, vshrq_n_s32(vandq_s32(v, has_right_shift), 31)), neg_right_shift);
 }
 
+// x scaled by a multiplier below one broadcast to every lane, with a right shift e >= 1
+// (kShifting: the half-away-from-zero fix needs no mask then) or none (e = 0: a multiplier
+// of exactly 1/2, as the larger input's scale of an ADD has).
+template <bool kShifting>
+inline int32x4_t scale_below_one_n(int32x4_t x, int32_t multiplier, int32_t neg_right_shift) {
+  const int32x4_t v = vqrdmulhq_n_s32(x, multiplier);
+  if constexpr (!kShifting) return v;
+  return vrshlq_n_s32(vqaddq_s32(v, vshrq_n_s32(v, 31)), neg_right_shift);
+}
+
+// The same-shape ADD loop with each input's rescaling shifting right (kShift1, kShift2) or
+// not, and the output's shifting right; (x + o) 2^l is one VMLA: x 2^l + o 2^l.
+template <bool kShift1, bool kShift2>
+void add_s8_loop(const int8_t* a, const int8_t* b, int8_t* out, int32_t n, int32_t offset1, int32_t offset2,
+                 int32_t left_shift, const ChannelParams& p1, const ChannelParams& p2, const ChannelParams& po,
+                 int32_t output_offset, int32_t act_min, int32_t act_max) {
+  const int32_t scale = 1 << left_shift;
+  const int32x4_t base1 = vdupq_n_s32(offset1 * scale), base2 = vdupq_n_s32(offset2 * scale);
+  const int32x4_t lo = vdupq_n_s32(act_min), hi = vdupq_n_s32(act_max);
+  auto sum4 = [&](int32x4_t x, int32x4_t y) {
+    x = vmlaq_n_s32(base1, x, scale);
+    y = vmlaq_n_s32(base2, y, scale);
+    int32x4_t s = vaddq_s32(scale_below_one_n<kShift1>(x, p1.multiplier, -p1.right_shift),
+                            scale_below_one_n<kShift2>(y, p2.multiplier, -p2.right_shift));
+    s = vaddq_n_s32(scale_below_one_n<true>(s, po.multiplier, -po.right_shift), output_offset);
+    return vminq_s32(vmaxq_s32(s, lo), hi);
+  };
+  int32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const int32x4_t r = sum4(vldrbq_s32(a + i), vldrbq_s32(b + i));
+    vstrbq_s32(out + i, r);
+  }
+  if (i < n) {
+    const mve_pred16_t p = vctp32q(static_cast<uint32_t>(n - i));
+    const int32x4_t r = sum4(vldrbq_z_s32(a + i, p), vldrbq_z_s32(b + i, p));
+    vstrbq_p_s32(out + i, r, p);
+  }
+}
+
 // ADD of two int8 tensors of the same shape (TFLM reference_integer_ops::AddFunc), four
 // elements per vector, the tail predicated.
 inline void add_s8(const int8_t* a, const int8_t* b, int8_t* out, int32_t n, int32_t offset1, int32_t offset2,
                    int32_t left_shift, const QuantizedMultiplier& m1, const QuantizedMultiplier& m2,
                    const QuantizedMultiplier& mo, int32_t output_offset, int32_t act_min, int32_t act_max) {
+  const ChannelParams p1 = channel_params(m1), p2 = channel_params(m2), po = channel_params(mo);
+  if (po.right_shift > 0 && p1.left_shift == 0 && p2.left_shift == 0 && po.left_shift == 0) {
+    auto run = p1.right_shift > 0 ? (p2.right_shift > 0 ? add_s8_loop<true, true> : add_s8_loop<true, false>)
+                                  : (p2.right_shift > 0 ? add_s8_loop<false, true> : add_s8_loop<false, false>);
+    run(a, b, out, n, offset1, offset2, left_shift, p1, p2, po, output_offset, act_min, act_max);
+    return;
+  }
+  const int32x4_t lo = vdupq_n_s32(act_min), hi = vdupq_n_s32(act_max);
+  int32_t i = 0;
+  // Multipliers of 1/2 or more (no right shift): the general per-lane form.
   auto vectors = [](const QuantizedMultiplier& m, int32x4_t* mult, int32x4_t* neg, int32x4_t* has) {
     const ChannelParams p = channel_params(m);
     *mult = vdupq_n_s32(p.multiplier);
@@ -341,8 +418,7 @@ inline void add_s8(const int8_t* a, const int8_t* b, int8_t* out, int32_t n, int
   vectors(m2, &mult2, &neg2, &has2);
   vectors(mo, &multo, &nego, &haso);
   const int32x4_t off1 = vdupq_n_s32(offset1), off2 = vdupq_n_s32(offset2), offo = vdupq_n_s32(output_offset);
-  const int32x4_t lo = vdupq_n_s32(act_min), hi = vdupq_n_s32(act_max);
-  for (int32_t i = 0; i < n; i += 4) {
+  for (; i < n; i += 4) {
     const mve_pred16_t p = vctp32q(static_cast<uint32_t>(n - i));
     const int32x4_t x = vshlq_r_s32(vaddq_s32(vldrbq_z_s32(a + i, p), off1), left_shift);
     const int32x4_t y = vshlq_r_s32(vaddq_s32(vldrbq_z_s32(b + i, p), off2), left_shift);

@@ -70,47 +70,117 @@ class Requant4 {
   const ConvRequant& q_;
 };
 
-// Multiplier 1: every group of four channels over the pixel's window. Kept out of line
-// with scalar arguments so the tap loop keeps its pointers, steps and the offset vector in
-// registers; windows three taps wide (3x3 filters away from the edges) run unrolled rows.
-template <bool kTail>
-__attribute__((always_inline)) inline int32x4_t contiguous_group(const int8_t* x, const int8_t* w, int32_t rows, int32_t cols,
-                                                                 size_t x_row, size_t x_col, size_t w_row, size_t w_col,
-                                                                 int32x4_t offset, int32x4_t acc, mve_pred16_t p) {
-  if (cols == 3) {
-    for (int32_t r = 0; r < rows; ++r, x += x_row, w += w_row) {
-      acc = vaddq_s32(acc, vmulq_s32(vaddq_s32(load4<kTail>(x, p), offset), load4<kTail>(w, p)));
-      acc = vaddq_s32(acc, vmulq_s32(vaddq_s32(load4<kTail>(x + x_col, p), offset), load4<kTail>(w + w_col, p)));
-      acc = vaddq_s32(acc, vmulq_s32(vaddq_s32(load4<kTail>(x + 2 * x_col, p), offset), load4<kTail>(w + 2 * w_col, p)));
-    }
-    return acc;
-  }
-  for (int32_t r = 0; r < rows; ++r, x += x_row, w += w_row) {
-    const int8_t* xp = x;
-    const int8_t* wp = w;
-    for (int32_t k = 0; k < cols; ++k, xp += x_col, wp += w_col)
-      acc = vaddq_s32(acc, vmulq_s32(vaddq_s32(load4<kTail>(xp, p), offset), load4<kTail>(wp, p)));
-  }
-  return acc;
+// Multiplier 1: eight channels per vector of int16 lanes (VLDRB.S16 widening loads, the
+// input offset added in int16: x + o lies in [-255, 255]), the products widened into two
+// int32 accumulators by VMULLB/VMULLT (even and odd lanes). The even and odd channels are
+// requantised from their own parameter rows and put back in order by VMOVNB/VMOVNT.
+// Parameters per group of eight channels (kWideWords words): bias, multiplier, -right
+// shift, left shift, right shift mask; each as 4 even-channel then 4 odd-channel words.
+constexpr int kWideWords = 40;
+
+template <bool kLeft, bool kExact>
+inline int32x4_t requantize_half(int32x4_t acc, const int32_t* p, int32x4_t output_offset, int32x4_t act_min,
+                                 int32x4_t act_max) {
+  int32x4_t v = acc;
+  if constexpr (kLeft) v = vshlq_s32(v, vldrwq_s32(p + 24));
+  v = vqrdmulhq_s32(v, vldrwq_s32(p + 8));
+  const int32x4_t negative = kExact ? vshrq_n_s32(vandq_s32(v, vldrwq_s32(p + 32)), 31) : vshrq_n_s32(v, 31);
+  v = vrshlq_s32(vqaddq_s32(v, negative), vldrwq_s32(p + 16));
+  return vminq_s32(vmaxq_s32(vaddq_s32(v, output_offset), act_min), act_max);
 }
 
-__attribute__((noinline)) void pixel_contiguous(const Requant4& requant, int32_t channels, int32_t input_offset,
-                                                const int8_t* x, const int8_t* w, int32_t rows, int32_t cols, size_t x_row,
-                                                size_t x_col, size_t w_row, int8_t* out) {
-  const int32x4_t offset = vdupq_n_s32(input_offset);
+struct WideLayer {
+  const int32_t* params;
+  int32_t channels;
+  int16_t input_offset;
+  int32x4_t output_offset, act_min, act_max;
+};
+
+// Eight int16 lanes from p: all of them, or (kPred) the ones `lanes` selects.
+template <bool kPred>
+inline int16x8_t load8(const int8_t* p, mve_pred16_t lanes) {
+  if constexpr (kPred)
+    return vldrbq_z_s16(p, lanes);
+  else
+    return vldrbq_s16(p);
+}
+
+// One group of eight channels over the window; windows three taps wide (3x3 filters away
+// from the left and right edges) run their rows unrolled.
+template <bool kPred, bool kLeft, bool kExact>
+__attribute__((always_inline)) inline void group_wide(const WideLayer& l, const int32_t* p, const int8_t* x, const int8_t* w,
+                                                      int32_t rows, int32_t cols, size_t x_row, size_t x_col,
+                                                      size_t w_row, size_t w_col, mve_pred16_t lanes, int8_t* out) {
+  const int16_t offset = l.input_offset;
+  int32x4_t even = vldrwq_s32(p);
+  int32x4_t odd = vldrwq_s32(p + 4);
+  auto tap = [&](const int8_t* xp, const int8_t* wp) {
+    const int16x8_t xv = vaddq_n_s16(load8<kPred>(xp, lanes), offset);
+    const int16x8_t wv = load8<kPred>(wp, lanes);
+    even = vaddq_s32(even, vmullbq_int_s16(xv, wv));
+    odd = vaddq_s32(odd, vmulltq_int_s16(xv, wv));
+  };
+  if (cols == 3) {
+    for (int32_t r = 0; r < rows; ++r, x += x_row, w += w_row) {
+      tap(x, w);
+      tap(x + x_col, w + w_col);
+      tap(x + 2 * x_col, w + 2 * w_col);
+    }
+  } else {
+    for (int32_t r = 0; r < rows; ++r, x += x_row, w += w_row) {
+      const int8_t* xp = x;
+      const int8_t* wp = w;
+      for (int32_t k = 0; k < cols; ++k, xp += x_col, wp += w_col) tap(xp, wp);
+    }
+  }
+  const int32x4_t re = requantize_half<kLeft, kExact>(even, p, l.output_offset, l.act_min, l.act_max);
+  const int32x4_t ro = requantize_half<kLeft, kExact>(odd, p + 4, l.output_offset, l.act_min, l.act_max);
+  const int16x8_t both = vmovntq_s32(vmovnbq_s32(vdupq_n_s16(0), re), ro);
+  if constexpr (kPred)
+    vstrbq_p_s16(out, both, lanes);
+  else
+    vstrbq_s16(out, both);
+}
+
+// Every channel of one output pixel over its window (x, w at the first valid tap).
+template <bool kLeft, bool kExact>
+__attribute__((noinline)) void pixel_wide(const WideLayer& l, const int8_t* x, const int8_t* w, int32_t rows, int32_t cols,
+                                          size_t x_row, size_t x_col, size_t w_row, int8_t* out) {
+  const int32_t channels = l.channels;
   const size_t w_col = static_cast<size_t>(channels);
+  const int32_t* p = l.params;
   int32_t c = 0;
-  for (; c + 4 <= channels; c += 4) {
-    const int32x4_t acc =
-        contiguous_group<false>(x + c, w + c, rows, cols, x_row, x_col, w_row, w_col, offset, requant.bias(c), 0);
-    vstrbq_s32(out + c, requant(acc, c));
-  }
+  for (; c + 8 <= channels; c += 8, p += kWideWords)
+    group_wide<false, kLeft, kExact>(l, p, x + c, w + c, rows, cols, x_row, x_col, w_row, w_col, 0, out + c);
   if (c < channels) {
-    const mve_pred16_t lanes = vctp32q(static_cast<uint32_t>(channels - c));
-    const int32x4_t acc =
-        contiguous_group<true>(x + c, w + c, rows, cols, x_row, x_col, w_row, w_col, offset, requant.bias(c), lanes);
-    vstrbq_p_s32(out + c, requant(acc, c), lanes);
+    const mve_pred16_t lanes = vctp16q(static_cast<uint32_t>(channels - c));
+    group_wide<true, kLeft, kExact>(l, p, x + c, w + c, rows, cols, x_row, x_col, w_row, w_col, lanes, out + c);
   }
+}
+
+using WidePixel = void (*)(const WideLayer&, const int8_t*, const int8_t*, int32_t, int32_t, size_t, size_t, size_t, int8_t*);
+
+// The parameter rows of the multiplier-1 path; returns the pixel function for the layer.
+WidePixel wide_params(const ConvShape& s, const ConvRequant& q, const int32_t* bias, int32_t* words) {
+  bool left = false, exact = false;
+  for (int32_t g = 0; g < (s.output_c + 7) / 8; ++g) {
+    int32_t* p = words + g * kWideWords;
+    for (int32_t i = 0; i < 8; ++i) {
+      const int32_t c = 8 * g + i;
+      const bool real = c < s.output_c;
+      const arm::ChannelParams cp = arm::channel_params(q.channels[real ? c : 0]);
+      const int32_t slot = (i & 1) * 4 + i / 2;  // even channels first, then odd
+      p[slot] = real && bias != nullptr ? bias[c] : 0;
+      p[8 + slot] = cp.multiplier;
+      p[16 + slot] = -cp.right_shift;
+      p[24 + slot] = cp.left_shift;
+      p[32 + slot] = cp.right_shift > 0 ? -1 : 0;
+      left = left || cp.left_shift > 0;
+      exact = exact || cp.right_shift == 0;
+    }
+  }
+  if (left) return exact ? pixel_wide<true, true> : pixel_wide<true, false>;
+  return exact ? pixel_wide<false, true> : pixel_wide<false, false>;
 }
 
 // Multiplier 4 G: each input channel's G groups together.
@@ -137,9 +207,11 @@ void pixel_broadcast_wide(const ConvShape& s, const Requant4& requant, int32_t i
 }
 
 void image_pixels(const ConvShape& s, const ConvRequant& q, const int8_t* image, const int8_t* filter, const int32_t* words,
-                  int8_t* out_image) {
+                  WidePixel wide, int8_t* out_image) {
   const int32_t channels = s.output_c;
   const Requant4 requant(s, q, words);
+  const WideLayer layer{words, channels, static_cast<int16_t>(q.input_offset), vdupq_n_s32(q.output_offset),
+                        vdupq_n_s32(q.act_min), vdupq_n_s32(q.act_max)};
   Window win;
   win.x_row = static_cast<size_t>(s.dilation_h) * s.input_w * s.input_c;
   win.x_col = static_cast<size_t>(s.dilation_w) * s.input_c;
@@ -160,9 +232,7 @@ void image_pixels(const ConvShape& s, const ConvRequant& q, const int8_t* image,
           image + (static_cast<size_t>(iy0 + ky0 * s.dilation_h) * s.input_w + (ix0 + kx0 * s.dilation_w)) * s.input_c;
       const int8_t* w = filter + static_cast<size_t>(ky0) * win.w_row + static_cast<size_t>(kx0) * channels;
       switch (s.depth_multiplier) {
-        case 1:
-          pixel_contiguous(requant, channels, q.input_offset, x, w, win.rows, win.cols, win.x_row, win.x_col, win.w_row, out);
-          break;
+        case 1: wide(layer, x, w, win.rows, win.cols, win.x_row, win.x_col, win.w_row, out); break;
         case 4: pixel_broadcast<1>(s, requant, q.input_offset, x, w, win, out); break;
         case 8: pixel_broadcast<2>(s, requant, q.input_offset, x, w, win, out); break;
         case 12: pixel_broadcast<3>(s, requant, q.input_offset, x, w, win, out); break;
@@ -175,8 +245,13 @@ void image_pixels(const ConvShape& s, const ConvRequant& q, const int8_t* image,
 
 }  // namespace
 
-// Scratch: multiplier, left shift, -right shift, right shift mask and bias per channel.
-size_t depthwise_conv2d_arm_scratch_bytes(const ConvShape& s) { return 5 * channel_words(s) * sizeof(int32_t); }
+// Scratch: multiplier, left shift, -right shift, right shift mask and bias per channel
+// (multiplier 1: the same per group of eight, see kWideWords).
+size_t depthwise_conv2d_arm_scratch_bytes(const ConvShape& s) {
+  const size_t wide = static_cast<size_t>((s.output_c + 7) / 8) * kWideWords;
+  const size_t narrow = 5 * channel_words(s);
+  return (wide > narrow ? wide : narrow) * sizeof(int32_t);
+}
 
 bool depthwise_conv2d_arm(const ConvShape& s, const ConvRequant& q, const int8_t* input, const int8_t* filter,
                           const int32_t* bias, int8_t* output, uint8_t* scratch) {
@@ -184,7 +259,9 @@ bool depthwise_conv2d_arm(const ConvShape& s, const ConvRequant& q, const int8_t
   if (m != 1 && m % 4 != 0) return false;
   const size_t stride = channel_words(s);
   auto* words = reinterpret_cast<int32_t*>(scratch);
-  for (size_t c = 0; c < stride; ++c) {
+  WidePixel wide = nullptr;
+  if (m == 1) wide = wide_params(s, q, bias, words);
+  for (size_t c = 0; c < stride && m != 1; ++c) {
     const bool real = c < static_cast<size_t>(s.output_c);
     const arm::ChannelParams p = arm::channel_params(q.channels[real ? c : 0]);
     words[c] = p.multiplier;
@@ -196,7 +273,7 @@ bool depthwise_conv2d_arm(const ConvShape& s, const ConvRequant& q, const int8_t
   const size_t image_size = static_cast<size_t>(s.input_h) * s.input_w * s.input_c;
   const size_t output_size = static_cast<size_t>(s.output_h) * s.output_w * s.output_c;
   for (int32_t b = 0; b < s.batches; ++b) {
-    image_pixels(s, q, input + b * image_size, filter, words, output + b * output_size);
+    image_pixels(s, q, input + b * image_size, filter, words, wide, output + b * output_size);
   }
   return true;
 }
