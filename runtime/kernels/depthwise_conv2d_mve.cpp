@@ -46,9 +46,9 @@ inline void window_broadcast(const int8_t* x, const int8_t* w, const Window& win
     const int8_t* xp = x;
     const int8_t* wp = w;
     for (int32_t k = 0; k < win.cols; ++k, xp += win.x_col, wp += win.w_col) {
-      const int32x4_t xv = vdupq_n_s32(*xp + input_offset);
+      const int32_t xv = *xp + input_offset;
 #pragma GCC unroll 4
-      for (int g = 0; g < G; ++g) acc[g] = vaddq_s32(acc[g], vmulq_s32(xv, vldrbq_s32(wp + 4 * g)));
+      for (int g = 0; g < G; ++g) acc[g] = vmlaq_n_s32(acc[g], vldrbq_s32(wp + 4 * g), xv);  // VMLA: acc + w x
     }
   }
 }
@@ -185,7 +185,7 @@ WidePixel wide_params(const ConvShape& s, const ConvRequant& q, const int32_t* b
 
 // Multiplier 4 G: each input channel's G groups together.
 template <int G>
-void pixel_broadcast(const ConvShape& s, const Requant4& requant, int32_t input_offset, const int8_t* x, const int8_t* w,
+__attribute__((noinline)) void pixel_broadcast(const ConvShape& s, const Requant4& requant, int32_t input_offset, const int8_t* x, const int8_t* w,
                      const Window& win, int8_t* out) {
   for (int32_t ic = 0; ic < s.input_c; ++ic) {
     const int32_t c = ic * 4 * G;
