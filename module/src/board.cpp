@@ -1,6 +1,7 @@
 #include "chorus/module/board.hpp"
 
 #include <cstring>
+#include "chorus/module/strings.hpp"
 
 namespace chorus::board {
 
@@ -113,7 +114,7 @@ const char* op_kind_name(OpKind kind) {
 
 uint8_t find_region(const Board& board, const char* name) {
   for (size_t i = 0; i < board.num_regions && i < kMaxRegions; ++i) {
-    if (std::strcmp(board.regions[i].name, name) == 0) return static_cast<uint8_t>(i);
+    if (equal_strings(board.regions[i].name, name)) return static_cast<uint8_t>(i);
   }
   return kNoRegion;
 }

@@ -81,11 +81,14 @@ size_t vformat_to(char* out, size_t capacity, const char* fmt, va_list args) {
       case 's': {
         const char* s = va_arg(args, const char*);
         if (s == nullptr) s = "(null)";
+        // Only the width needs the length, and only up to the width: counting at most
+        // `width` characters keeps GCC from turning the loop into a call to newlib's strlen
+        // (about 220 bytes of firmware code).
         int len = 0;
-        while (s[len] != '\0') ++len;
+        while (len < width && s[len] != '\0') ++len;
         if (!left)
           for (int w = width; w > len; --w) sink.put(' ');
-        for (int i = 0; i < len; ++i) sink.put(s[i]);
+        for (const char* c = s; *c != '\0'; ++c) sink.put(*c);
         if (left)
           for (int w = width; w > len; --w) sink.put(' ');
         break;

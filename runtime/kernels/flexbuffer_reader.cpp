@@ -1,6 +1,7 @@
 #include "flexbuffer_reader.hpp"
 
 #include <cstring>
+#include "chorus/module/strings.hpp"
 
 namespace chorus::runtime::flexbuffer {
 namespace {
@@ -107,7 +108,7 @@ const char* Map::key(size_t i) const {
 
 size_t Map::find(const char* key_name) const {
   for (size_t i = 0; i < size_; ++i)
-    if (std::strcmp(key(i), key_name) == 0) return i;
+    if (equal_strings(key(i), key_name)) return i;
   return size_;
 }
 

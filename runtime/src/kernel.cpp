@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "chorus/module/format.hpp"
+#include "chorus/module/strings.hpp"
 
 namespace chorus::runtime {
 
@@ -32,7 +33,7 @@ const Kernel* OpResolver::find(const OpInfo& op) const {
     const Kernel& k = kernels_[i];
     if (k.code != op.code) continue;
     if (op.code == static_cast<int32_t>(OpCode::kCustom)) {
-      if (k.custom_name != nullptr && op.custom_code != nullptr && std::strcmp(k.custom_name, op.custom_code) == 0) return &k;
+      if (k.custom_name != nullptr && op.custom_code != nullptr && equal_strings(k.custom_name, op.custom_code)) return &k;
       continue;
     }
     return &k;

@@ -5,6 +5,7 @@
 
 #include "chorus/runtime/kernel.hpp"
 #include "tflite_subset_generated.h"
+#include "chorus/module/strings.hpp"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the .tflite format is little-endian; so is Chorus");
 
@@ -179,12 +180,17 @@ Result<Model> Model::load(Span<const uint8_t> bytes, const LoadOptions& options)
   if (reinterpret_cast<uintptr_t>(bytes.data()) % kModelAlignment != 0)
     return Status::error(StatusCode::kInvalidArgument, "model data at address 0x%lx is not %zu-byte aligned",
                          static_cast<unsigned long>(reinterpret_cast<uintptr_t>(bytes.data())), kModelAlignment);
-  if (!flatbuffers::BufferHasIdentifier(bytes.data(), fb::ModelIdentifier()))
+  // The identifier at bytes 4..7, compared here (flatbuffers' BufferHasIdentifier and
+  // VerifyModelBuffer would link newlib's strncmp into firmware for the same four bytes).
+  const char* identifier = fb::ModelIdentifier();
+  bool tflite = true;
+  for (int i = 0; i < 4; ++i) tflite = tflite && static_cast<char>(bytes[4 + i]) == identifier[i];
+  if (!tflite)
     return Status::error(StatusCode::kMalformedModel, "not a TFLite model: file identifier is not 'TFL3'");
   if (bytes.size() >= FLATBUFFERS_MAX_BUFFER_SIZE)
     return Status::error(StatusCode::kUnsupported, "model of %zu bytes exceeds the 2 GB flatbuffer limit", bytes.size());
   flatbuffers::Verifier verifier(bytes.data(), bytes.size(), 64, 1000000, true);
-  if (!fb::VerifyModelBuffer(verifier))
+  if (!verifier.VerifyBuffer<fb::Model>(nullptr))
     return Status::error(StatusCode::kMalformedModel, "flatbuffer verification failed (%zu bytes): truncated or corrupt model",
                          bytes.size());
 
@@ -243,7 +249,7 @@ Result<Model> Model::load(Span<const uint8_t> bytes, const LoadOptions& options)
     if (expected != 0 && raw_options != 0 && raw_options != expected)
       return Status::error(StatusCode::kMalformedModel, "op %zu (%s): builtin options of type %u, expected %u", i, name,
                            static_cast<unsigned>(raw_options), static_cast<unsigned>(expected));
-    if (info.code == static_cast<int32_t>(OpCode::kCustom) && std::strcmp(info.custom_code, "ethos-u") == 0) {
+    if (info.code == static_cast<int32_t>(OpCode::kCustom) && equal_strings(info.custom_code, "ethos-u")) {
       // Vela's operator: inputs are the command stream, the constant area, then scratch
       // areas and the real inputs. An Ethos-U fetches both constants by DMA, 16-byte aligned
       // (Arm Ethos-U driver: command stream and base addresses aligned to 16).
@@ -276,7 +282,7 @@ Result<Model> Model::load(Span<const uint8_t> bytes, const LoadOptions& options)
   if (model->metadata() != nullptr) {
     for (size_t i = 0; i < model->metadata()->size(); ++i) {
       const fb::Metadata* md = model->metadata()->Get(static_cast<flatbuffers::uoffset_t>(i));
-      if (md->name() == nullptr || std::strcmp(md->name()->c_str(), "OfflineMemoryAllocation") != 0) continue;
+      if (md->name() == nullptr || !equal_strings(md->name()->c_str(), "OfflineMemoryAllocation")) continue;
       if (md->buffer() >= model->buffers()->size())
         return Status::error(StatusCode::kMalformedModel, "OfflineMemoryAllocation: buffer index %u out of range",
                              static_cast<unsigned>(md->buffer()));
