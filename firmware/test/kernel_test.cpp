@@ -108,52 +108,43 @@ void describe(const char* op, const ConvShape& s) {
               static_cast<int>(s.dilation_w), static_cast<int>(s.pad_h), static_cast<int>(s.pad_w));
 }
 
-CHORUS_FW_TEST(Kernels, Conv2dMatchesTheReferenceOnRandomShapes) {
+using ConvLoops = void (*)(const ConvShape&, const ConvRequant&, const int8_t*, const int8_t*, const int32_t*, int8_t*);
+using FastLoops = void (*)(const ConvShape&, const ConvRequant&, const int8_t*, const int8_t*, const int32_t*, int8_t*,
+                           uint8_t*);
+
+// 300 random shapes through the reference and the target loops, output bytes compared.
+void compare_random_shapes(const char* op, bool depthwise, ConvLoops reference, FastLoops fast,
+                           size_t (*scratch_bytes)(const ConvShape&)) {
   int compared = 0;
   for (int trial = 0; trial < 1000 && compared < 300; ++trial) {
     ConvShape s;
-    if (!random_shape(false, &s)) continue;
-    CHORUS_FW_ASSERT(conv2d_fast_scratch_bytes(s) <= sizeof(g_scratch), "scratch %u", static_cast<unsigned>(conv2d_fast_scratch_bytes(s)));
+    if (!random_shape(depthwise, &s)) continue;
+    CHORUS_FW_ASSERT(scratch_bytes(s) <= sizeof(g_scratch), "%s scratch of %u bytes", op, static_cast<unsigned>(scratch_bytes(s)));
     const ConvRequant q = random_requant(s);
     fill(g_input, kMaxTensor);
     fill(g_filter, kMaxTensor);
     const int32_t* bias = uniform(0, 4) == 0 ? nullptr : g_bias;
-    conv2d_reference(s, q, g_input, g_filter, bias, g_expected);
+    reference(s, q, g_input, g_filter, bias, g_expected);
     std::memset(g_actual, 0x55, sizeof(g_actual));
-    conv2d_fast(s, q, g_input, g_filter, bias, g_actual, g_scratch);
+    fast(s, q, g_input, g_filter, bias, g_actual, g_scratch);
     const size_t n = output_bytes(s);
     const size_t at = first_difference(reinterpret_cast<const uint8_t*>(g_expected), reinterpret_cast<const uint8_t*>(g_actual), n);
-    if (at != n) describe("CONV_2D", s);
-    CHORUS_FW_ASSERT(at == n, "shape %d: byte %u of %u: reference %d, target %d", compared, static_cast<unsigned>(at),
+    if (at != n) describe(op, s);
+    CHORUS_FW_ASSERT(at == n, "%s shape %d: byte %u of %u: reference %d, target %d", op, compared, static_cast<unsigned>(at),
                      static_cast<unsigned>(n), g_expected[at], g_actual[at]);
     ++compared;
   }
-  print("[ kernels  ] %d random CONV_2D shapes compared byte for byte\n", compared);
-  CHORUS_FW_EXPECT(compared >= 300, "only %d shapes", compared);
+  print("[ kernels  ] %d random %s shapes compared byte for byte\n", compared, op);
+  CHORUS_FW_EXPECT(compared >= 300, "only %d %s shapes", compared, op);
+}
+
+CHORUS_FW_TEST(Kernels, Conv2dMatchesTheReferenceOnRandomShapes) {
+  compare_random_shapes("CONV_2D", false, conv2d_reference, conv2d_fast, conv2d_fast_scratch_bytes);
 }
 
 CHORUS_FW_TEST(Kernels, DepthwiseConv2dMatchesTheReferenceOnRandomShapes) {
-  int compared = 0;
-  for (int trial = 0; trial < 1000 && compared < 300; ++trial) {
-    ConvShape s;
-    if (!random_shape(true, &s)) continue;
-    CHORUS_FW_ASSERT(depthwise_conv2d_fast_scratch_bytes(s) <= sizeof(g_scratch), "scratch");
-    const ConvRequant q = random_requant(s);
-    fill(g_input, kMaxTensor);
-    fill(g_filter, kMaxTensor);
-    const int32_t* bias = uniform(0, 4) == 0 ? nullptr : g_bias;
-    depthwise_conv2d_reference(s, q, g_input, g_filter, bias, g_expected);
-    std::memset(g_actual, 0x55, sizeof(g_actual));
-    depthwise_conv2d_fast(s, q, g_input, g_filter, bias, g_actual, g_scratch);
-    const size_t n = output_bytes(s);
-    const size_t at = first_difference(reinterpret_cast<const uint8_t*>(g_expected), reinterpret_cast<const uint8_t*>(g_actual), n);
-    if (at != n) describe("DEPTHWISE_CONV_2D", s);
-    CHORUS_FW_ASSERT(at == n, "shape %d: byte %u of %u: reference %d, target %d", compared, static_cast<unsigned>(at),
-                     static_cast<unsigned>(n), g_expected[at], g_actual[at]);
-    ++compared;
-  }
-  print("[ kernels  ] %d random DEPTHWISE_CONV_2D shapes compared byte for byte\n", compared);
-  CHORUS_FW_EXPECT(compared >= 300, "only %d shapes", compared);
+  compare_random_shapes("DEPTHWISE_CONV_2D", true, depthwise_conv2d_reference, depthwise_conv2d_fast,
+                        depthwise_conv2d_fast_scratch_bytes);
 }
 
 #if defined(CHORUS_ARM_KERNELS)
