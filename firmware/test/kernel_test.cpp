@@ -119,14 +119,20 @@ void compare_random_shapes(const char* op, bool depthwise, ConvLoops reference, 
   for (int trial = 0; trial < 1000 && compared < 300; ++trial) {
     ConvShape s;
     if (!random_shape(depthwise, &s)) continue;
-    CHORUS_FW_ASSERT(scratch_bytes(s) <= sizeof(g_scratch), "%s scratch of %u bytes", op, static_cast<unsigned>(scratch_bytes(s)));
+    // As the kernels' glue lays it out: [per-channel multipliers | the loops' scratch].
+    const size_t multiplier_bytes = channel_multiplier_bytes(s);
+    CHORUS_FW_ASSERT(multiplier_bytes + scratch_bytes(s) <= sizeof(g_scratch), "%s scratch of %u bytes", op,
+                     static_cast<unsigned>(scratch_bytes(s)));
     const ConvRequant q = random_requant(s);
     fill(g_input, kMaxTensor);
     fill(g_filter, kMaxTensor);
     const int32_t* bias = uniform(0, 4) == 0 ? nullptr : g_bias;
     reference(s, q, g_input, g_filter, bias, g_expected);
     std::memset(g_actual, 0x55, sizeof(g_actual));
-    fast(s, q, g_input, g_filter, bias, g_actual, g_scratch);
+    ConvRequant in_scratch = q;
+    std::memcpy(g_scratch, g_multipliers, static_cast<size_t>(s.output_c) * sizeof(QuantizedMultiplier));
+    in_scratch.channels = reinterpret_cast<const QuantizedMultiplier*>(g_scratch);
+    fast(s, in_scratch, g_input, g_filter, bias, g_actual, g_scratch + multiplier_bytes);
     const size_t n = output_bytes(s);
     const size_t at = first_difference(reinterpret_cast<const uint8_t*>(g_expected), reinterpret_cast<const uint8_t*>(g_actual), n);
     if (at != n) describe(op, s);

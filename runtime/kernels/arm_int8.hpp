@@ -109,6 +109,24 @@ inline DspRequant dsp_requant(const QuantizedMultiplier& m) {
   return r;
 }
 
+// Turns `count` multipliers into DspRequant records in place: the records start where the
+// multipliers do and take three times their bytes. From the last channel down, record c
+// covers multipliers 3c .. 3c + 2, which are c itself (read first) or channels already
+// converted. The caller provides the bytes past the multipliers (arm_kernels.hpp).
+inline DspRequant* expand_requants(const QuantizedMultiplier* multipliers, int32_t count) {
+  static_assert(sizeof(DspRequant) == 3 * sizeof(QuantizedMultiplier), "records are three multipliers wide");
+  // Through memcpy: the same bytes change type, and the compiler must not reorder the
+  // reads of multipliers past the writes of records.
+  auto* bytes = reinterpret_cast<unsigned char*>(const_cast<QuantizedMultiplier*>(multipliers));
+  for (int32_t c = count - 1; c >= 0; --c) {
+    QuantizedMultiplier m;
+    std::memcpy(&m, bytes + static_cast<size_t>(c) * sizeof(m), sizeof(m));
+    const DspRequant r = dsp_requant(m);
+    std::memcpy(bytes + static_cast<size_t>(c) * sizeof(r), &r, sizeof(r));
+  }
+  return reinterpret_cast<DspRequant*>(bytes);
+}
+
 // The reference value of multiply_by_quantized_multiplier(acc, m.multiplier, m.shift).
 inline int32_t dsp_scale(int32_t acc, const DspRequant& r) {
   const int32_t x = static_cast<int32_t>(static_cast<uint32_t>(acc) << r.left_shift);

@@ -14,6 +14,11 @@ namespace chorus::runtime::kernels {
 
 #if defined(CHORUS_ARM_KERNELS)
 
+// The per-channel multipliers q.channels are the caller's scratch: they fill the
+// channel_multiplier_bytes(shape) bytes right before `scratch` (conv2d.cpp and
+// depthwise_conv2d.cpp lay it out so), and the target kernels may overwrite them (the DSP
+// kernels expand them in place into their 24-byte requantisation records).
+//
 // Scratch conv2d_arm needs after the per-channel multipliers (16-byte multiple).
 size_t conv2d_arm_scratch_bytes(const ConvShape& shape);
 // CONV_2D for any filter: an im2col panel of two output pixels (DSP: int16 with the input

@@ -128,18 +128,21 @@ inline int8_t requant(int32_t acc, const arm::DspRequant& r, const ConvRequant& 
 
 size_t panel_bytes(const ConvShape& s) { return static_cast<size_t>(groups_of(s)) * 16; }
 
+// The DspRequant records take the place of the multipliers (arm_kernels.hpp): the bytes they
+// need beyond the multipliers' area come first in `scratch`, the panel after them.
+size_t records_beyond_multipliers(const ConvShape& s) {
+  return (static_cast<size_t>(s.output_c) * sizeof(arm::DspRequant) + 15) / 16 * 16 - channel_multiplier_bytes(s);
+}
+
 }  // namespace
 
-// [panel | one DspRequant per output channel]
-size_t conv2d_arm_scratch_bytes(const ConvShape& s) {
-  return panel_bytes(s) + (static_cast<size_t>(s.output_c) * sizeof(arm::DspRequant) + 15) / 16 * 16;
-}
+// [DspRequant records past the multipliers' area | panel]
+size_t conv2d_arm_scratch_bytes(const ConvShape& s) { return records_beyond_multipliers(s) + panel_bytes(s); }
 
 void conv2d_arm(const ConvShape& s, const ConvRequant& q, const int8_t* input, const int8_t* filter, const int32_t* bias,
                 int8_t* output, uint8_t* scratch) {
-  int16_t* panel = reinterpret_cast<int16_t*>(scratch);
-  auto* requants = reinterpret_cast<arm::DspRequant*>(scratch + panel_bytes(s));
-  for (int32_t c = 0; c < s.output_c; ++c) requants[c] = arm::dsp_requant(q.channels[c]);
+  int16_t* panel = reinterpret_cast<int16_t*>(scratch + records_beyond_multipliers(s));
+  arm::DspRequant* requants = arm::expand_requants(q.channels, s.output_c);
   const int32_t taps = taps_of(s);
   const int32_t full = taps / 4;
   const int32_t tail = taps % 4;

@@ -115,11 +115,10 @@ void image_groups(const ConvShape& s, const ConvRequant& q, const arm::DspRequan
 }
 
 // One output channel of one image (channels left over by groups of four).
-void one_channel(const ConvShape& s, const ConvRequant& q, const int8_t* image, const int8_t* filter, const int32_t* bias,
-                 int32_t c, int8_t* out_image) {
+void one_channel(const ConvShape& s, const ConvRequant& q, const arm::DspRequant& r, const int8_t* image, const int8_t* filter,
+                 const int32_t* bias, int32_t c, int8_t* out_image) {
   const int32_t channels = s.output_c;
   const int32_t x_channel = c / s.depth_multiplier;
-  const arm::DspRequant r = arm::dsp_requant(q.channels[c]);
   for (int32_t oy = s.first_row(); oy < s.last_row(); ++oy) {
     const int32_t iy0 = oy * s.stride_h - s.pad_h;
     int32_t ky0, ky1;
@@ -143,17 +142,18 @@ void one_channel(const ConvShape& s, const ConvRequant& q, const int8_t* image, 
 
 }  // namespace
 
-// Scratch: one DspRequant per output channel.
+// Scratch: the bytes one DspRequant per output channel needs beyond the multipliers' area
+// (the records take the multipliers' place, arm_kernels.hpp).
 size_t depthwise_conv2d_arm_scratch_bytes(const ConvShape& s) {
-  return (static_cast<size_t>(s.output_c) * sizeof(arm::DspRequant) + 15) / 16 * 16;
+  return (static_cast<size_t>(s.output_c) * sizeof(arm::DspRequant) + 15) / 16 * 16 - channel_multiplier_bytes(s);
 }
 
 bool depthwise_conv2d_arm(const ConvShape& s, const ConvRequant& q, const int8_t* input, const int8_t* filter,
                           const int32_t* bias, int8_t* output, uint8_t* scratch) {
   const int32_t m = s.depth_multiplier;
   if (m != 1 && m % 4 != 0) return false;
-  auto* requants = reinterpret_cast<arm::DspRequant*>(scratch);
-  for (int32_t c = 0; c < s.output_c; ++c) requants[c] = arm::dsp_requant(q.channels[c]);
+  (void)scratch;
+  const arm::DspRequant* requants = arm::expand_requants(q.channels, s.output_c);
   const size_t image_size = static_cast<size_t>(s.input_h) * s.input_w * s.input_c;
   const size_t output_size = static_cast<size_t>(s.output_h) * s.output_w * s.output_c;
   for (int32_t b = 0; b < s.batches; ++b) {
@@ -163,7 +163,7 @@ bool depthwise_conv2d_arm(const ConvShape& s, const ConvRequant& q, const int8_t
       image_groups<false>(s, q, requants, image, filter, bias, out_image);
     else
       image_groups<true>(s, q, requants, image, filter, bias, out_image);
-    for (int32_t c = s.output_c & ~3; c < s.output_c; ++c) one_channel(s, q, image, filter, bias, c, out_image);
+    for (int32_t c = s.output_c & ~3; c < s.output_c; ++c) one_channel(s, q, requants[c], image, filter, bias, c, out_image);
   }
   return true;
 }
