@@ -26,11 +26,40 @@ inline int8_t requant(int32_t acc, const arm::DspRequant& r, const ConvRequant& 
   return static_cast<int8_t>(arm::clamp(arm::dsp_scale(acc, r) + q.output_offset, q.act_min, q.act_max));
 }
 
+// One filter row of three taps for four channels, x and w advancing by the same `step`
+// (multiplier 1, dilation 1: both step by the channel count): per tap one LDR of the four
+// inputs and of the four weights, SXTAB16 (input + offset) and SXTB16 (weight) into
+// halfword pairs, and one SMLABB/SMLATT per channel. In assembly because GCC 12 spills the
+// sums when it allocates the window loop itself (about 17 instructions a tap, not 10); the
+// taps at step and 2 step use LDR's register offset, so the row needs no pointer updates.
+inline void row3_same_step(const int8_t* x, const int8_t* w, size_t step, int32_t offset2, int32_t& a0, int32_t& a1,
+                           int32_t& a2, int32_t& a3) {
+  uint32_t xv, wv, xe, t;
+#define CHORUS_DW_TAP(ADDR_X, ADDR_W)                  \
+  "ldr %[xv], " ADDR_X "\n"                             \
+  "ldr %[wv], " ADDR_W "\n"                             \
+  "sxtab16 %[xe], %[off], %[xv]\n"                      \
+  "sxtab16 %[xv], %[off], %[xv], ror #8\n"              \
+  "sxtb16 %[t], %[wv]\n"                                \
+  "smlabb %[a0], %[xe], %[t], %[a0]\n"                  \
+  "smlatt %[a2], %[xe], %[t], %[a2]\n"                  \
+  "sxtb16 %[t], %[wv], ror #8\n"                        \
+  "smlabb %[a1], %[xv], %[t], %[a1]\n"                  \
+  "smlatt %[a3], %[xv], %[t], %[a3]\n"
+  __asm__(CHORUS_DW_TAP("[%[x]]", "[%[w]]") CHORUS_DW_TAP("[%[x], %[s]]", "[%[w], %[s]]")
+              CHORUS_DW_TAP("[%[x], %[s], lsl #1]", "[%[w], %[s], lsl #1]")
+          : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [xv] "=&r"(xv), [wv] "=&r"(wv), [xe] "=&r"(xe),
+            [t] "=&r"(t)
+          : [x] "r"(x), [w] "r"(w), [s] "r"(step), [off] "r"(offset2)
+          : "memory");
+#undef CHORUS_DW_TAP
+}
+
 // acc[0..3] += the products of four channels over one window (x, w at the first valid tap
 // of the group's first channel). Out of line with scalar arguments, so the tap loop keeps
 // its pointers and steps in registers; windows three taps wide are unrolled by row.
 template <bool kBroadcast>
-__attribute__((noinline)) void window4(const int8_t* x, const int8_t* w, int32_t rows, int32_t cols, size_t x_row,
+__attribute__((always_inline)) inline void window4(const int8_t* x, const int8_t* w, int32_t rows, int32_t cols, size_t x_row,
                                        size_t x_col, size_t w_row, size_t w_col, int32_t input_offset, int32_t* acc) {
   const int32_t offset2 = arm::dup16(input_offset);
   int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
@@ -51,7 +80,9 @@ __attribute__((noinline)) void window4(const int8_t* x, const int8_t* w, int32_t
     a1 = __smlabb(xo, wo, a1);
     a3 = __smlatt(xo, wo, a3);
   };
-  if (cols == 3) {
+  if (!kBroadcast && cols == 3 && x_col == w_col) {
+    for (int32_t r = 0; r < rows; ++r, x += x_row, w += w_row) row3_same_step(x, w, x_col, offset2, a0, a1, a2, a3);
+  } else if (cols == 3) {
     for (int32_t r = 0; r < rows; ++r, x += x_row, w += w_row) {
       tap(x, w);
       tap(x + x_col, w + w_col);
