@@ -11,7 +11,9 @@
 # footprint image (only its kernels, built when CHORUS_HOST_CLI is set, see
 # scripts/firmware-footprint.sh), else of the benchmark image (every kernel).
 # Environment: CHORUS_FW_BUILD_DIR (default build-fw-<core>), CHORUS_JOBS (default 2),
-# CHORUS_SHARED_DIR (default ../shared), CHORUS_BENCH_OPS=FILE (per-operator counts, TSV).
+# CHORUS_SHARED_DIR (default ../shared), CHORUS_BENCH_OPS=FILE (per-operator counts, TSV:
+# core, model, op index, op name, MACs, instructions, bytes read and written; the input of
+# tools/calibrate_costs.py).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 usage() { echo "usage: scripts/firmware-test.sh m3|m4|m7|m33|m55 [--bench]" >&2; exit 2; }
@@ -74,9 +76,9 @@ if [ "$bench" -eq 1 ]; then
     printf '{"core":"%s","model":"%s","instructions":%s,"arena_bytes":%s,"code_bytes":%s}\n' \
       "$core" "$model" "$instructions" "$arena" "$code"
     if [ -n "${CHORUS_BENCH_OPS:-}" ]; then
-      # core model op_index op_name macs instructions
+      # core model op_index op_name macs instructions bytes
       awk -v core="$core" -v model="$model" 'NR == FNR { if ($1 == "chorus-insns" && $2 > 0) insns[$2 - 1] = $3; next }
-        $1 == "bench-op" { printf "%s\t%s\t%s\t%s\t%s\t%s\n", core, model, $2, $3, $4, insns[$2] }' \
+        $1 == "bench-op" { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", core, model, $2, $3, $4, insns[$2], $5 }' \
         "$tmp/insns" "$tmp/out" >> "$CHORUS_BENCH_OPS"
     fi
   done

@@ -49,7 +49,12 @@ int run() {
     chorus_bench_end();
     if (!r.is_ok()) return 2;
     const OpInfo info = harness.model().op(op);
-    chorus::fw::print("bench-op %zu %s %llu\n", op, info.name(), static_cast<unsigned long long>(g_macs[op]));
+    // Bytes read and written, as the scheduler's cost model counts them (CostModel::op_bytes).
+    unsigned long long bytes = 0;
+    for (int32_t t : info.inputs)
+      if (t >= 0) bytes += harness.model().tensor(static_cast<size_t>(t)).bytes;
+    for (int32_t t : info.outputs) bytes += harness.model().tensor(static_cast<size_t>(t)).bytes;
+    chorus::fw::print("bench-op %zu %s %llu %llu\n", op, info.name(), static_cast<unsigned long long>(g_macs[op]), bytes);
   }
   if (!harness.output_equals(golden.output[0].span(), &at)) return 1;
 
