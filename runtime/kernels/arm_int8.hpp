@@ -286,15 +286,20 @@ inline int32x4_t requantize4(int32x4_t acc, const ChannelVectors& c, int32x4_t o
   return vminq_s32(vmaxq_s32(v, act_min), act_max);
 }
 
-// a_r += sum(x[i] * w_r[i]) over blocks x 16 values for four rows w0..w3: per block one
-// VLDRB of x and of each row (post-incremented pointers) and four VMLADAVA.S8, in a
-// low-overhead loop (WLS/LE). In assembly because GCC 12 recomputes three of the row
-// addresses on every block when it allocates the loop itself (15 instructions, not 10).
-// "Te": VMLADAVA accumulates in even-numbered registers.
-inline void dot4_blocks(const int8_t* x, const int8_t* w0, const int8_t* w1, const int8_t* w2, const int8_t* w3,
-                        int32_t blocks, int32_t& a0, int32_t& a1, int32_t& a2, int32_t& a3) {
+// a_r += sum(x[i] * w_r[i]) over blocks x 16 values for the four rows w + r ldw: per block
+// one VLDRB of x and of each row (post-incremented pointers) and four VMLADAVA.S8, in a
+// low-overhead loop (WLS/LE). In assembly, row pointers included, because GCC 12 recomputes
+// three of the row addresses on every block when it allocates the loop itself (15
+// instructions, not 10) and spills the rows' pointers around it. "Te": VMLADAVA accumulates
+// in even-numbered registers.
+inline void dot4_blocks(const int8_t* x, const int8_t* w, size_t ldw, int32_t blocks, int32_t& a0, int32_t& a1,
+                        int32_t& a2, int32_t& a3) {
   int8x16_t xv, v0, v1, v2, v3;
+  const int8_t *w1, *w2, *w3;
   __asm__ volatile(
+      "add %[w1], %[w0], %[ldw]\n"
+      "add %[w2], %[w0], %[ldw], lsl #1\n"
+      "add %[w3], %[w1], %[ldw], lsl #1\n"
       "wls lr, %[n], 2f\n"
       "1:\n"
       "vldrb.8 %q[xv], [%[x]], #16\n"
@@ -308,10 +313,20 @@ inline void dot4_blocks(const int8_t* x, const int8_t* w0, const int8_t* w1, con
       "vmladava.s8 %[a3], %q[xv], %q[v3]\n"
       "le lr, 1b\n"
       "2:\n"
-      : [a0] "+Te"(a0), [a1] "+Te"(a1), [a2] "+Te"(a2), [a3] "+Te"(a3), [x] "+r"(x), [w0] "+r"(w0), [w1] "+r"(w1),
-        [w2] "+r"(w2), [w3] "+r"(w3), [xv] "=&w"(xv), [v0] "=&w"(v0), [v1] "=&w"(v1), [v2] "=&w"(v2), [v3] "=&w"(v3)
-      : [n] "r"(blocks)
+      : [a0] "+Te"(a0), [a1] "+Te"(a1), [a2] "+Te"(a2), [a3] "+Te"(a3), [x] "+r"(x), [w0] "+r"(w), [w1] "=&r"(w1),
+        [w2] "=&r"(w2), [w3] "=&r"(w3), [xv] "=&w"(xv), [v0] "=&w"(v0), [v1] "=&w"(v1), [v2] "=&w"(v2), [v3] "=&w"(v3)
+      : [n] "r"(blocks), [ldw] "r"(ldw)
       : "lr", "memory");
+}
+
+// The vector {a0, a1, a2, a3}: VDUP and three single-lane VMOVs (GCC 12 builds it through
+// the stack otherwise). The dual-lane VMOV Qd[2], Qd[0], Rt, Rt2 would save two, but QEMU
+// and the assembler disagree with our reading of its lane order, so it is not used.
+inline int32x4_t lanes4(int32_t a0, int32_t a1, int32_t a2, int32_t a3) {
+  int32x4_t v = vdupq_n_s32(a0);
+  v = vsetq_lane_s32(a1, v, 1);
+  v = vsetq_lane_s32(a2, v, 2);
+  return vsetq_lane_s32(a3, v, 3);
 }
 
 // sum(w_r[i] * (x[i] + offset)) for four weight rows, sixteen values per step: the sum of

@@ -74,24 +74,32 @@ void pack_row(const ConvShape& s, const int8_t* image, int32_t oy, int32_t ox, i
   }
 }
 
-// Four dot products of the row x (taps values) with filter rows w0..w3 (kTail: the last
-// taps % 16 predicated, nothing past the rows is read), as one vector.
+// Four dot products of the row x (taps values) with the filter rows w + r ldw (kTail: the
+// last taps % 16 predicated, nothing past the rows is read), as one vector. `rows` of the
+// four are real; the others repeat row 0 (a last group of fewer than four channels).
 template <bool kTail>
-inline int32x4_t dot4(const int8_t* x, const int8_t* w0, const int8_t* w1, const int8_t* w2, const int8_t* w3,
-                      int32_t taps) {
+inline int32x4_t dot4(const int8_t* x, const int8_t* w, size_t ldw, int32_t taps, int32_t rows = 4) {
   int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
   const int32_t full = taps & ~15;
-  arm::dot4_blocks(x, w0, w1, w2, w3, taps >> 4, a0, a1, a2, a3);
+  if (rows == 4) {
+    arm::dot4_blocks(x, w, ldw, taps >> 4, a0, a1, a2, a3);
+  } else {
+    for (int32_t k = 0; k < full; k += 16) {
+      const int8x16_t xv = vldrbq_s8(x + k);
+      a0 = vmladavaq_s8(a0, xv, vldrbq_s8(w + k));
+      a1 = vmladavaq_s8(a1, xv, vldrbq_s8(w + (rows > 1 ? ldw : 0) + k));
+      a2 = vmladavaq_s8(a2, xv, vldrbq_s8(w + (rows > 2 ? 2 * ldw : 0) + k));
+    }
+  }
   if constexpr (kTail) {
     const mve_pred16_t p = vctp8q(static_cast<uint32_t>(taps - full));
     const int8x16_t xv = vldrbq_z_s8(x + full, p);
-    a0 = vmladavaq_s8(a0, xv, vldrbq_z_s8(w0 + full, p));
-    a1 = vmladavaq_s8(a1, xv, vldrbq_z_s8(w1 + full, p));
-    a2 = vmladavaq_s8(a2, xv, vldrbq_z_s8(w2 + full, p));
-    a3 = vmladavaq_s8(a3, xv, vldrbq_z_s8(w3 + full, p));
+    a0 = vmladavaq_s8(a0, xv, vldrbq_z_s8(w + full, p));
+    a1 = vmladavaq_s8(a1, xv, vldrbq_z_s8(w + (rows > 1 ? ldw : 0) + full, p));
+    a2 = vmladavaq_s8(a2, xv, vldrbq_z_s8(w + (rows > 2 ? 2 * ldw : 0) + full, p));
+    if (rows == 4) a3 = vmladavaq_s8(a3, xv, vldrbq_z_s8(w + 3 * ldw + full, p));
   }
-  const int32_t lanes[4] = {a0, a1, a2, a3};
-  return vldrwq_s32(lanes);
+  return arm::lanes4(a0, a1, a2, a3);
 }
 
 // The reference requantisation (arm::requantize4) from a group's parameter block; kLeft:
@@ -127,16 +135,14 @@ __attribute__((noinline)) void pixel(const Layer& l, const int8_t* x, int8_t* ou
   const int32x4_t output_offset = l.output_offset, act_min = l.act_min, act_max = l.act_max;
   const int32_t full = channels & ~3;
   for (int32_t c = 0; c < full; c += 4, w += 4 * ldw, p += kGroupWords) {
-    const int32x4_t acc = dot4<kTail>(x, w, w + ldw, w + 2 * ldw, w + 3 * ldw, taps);
+    const int32x4_t acc = dot4<kTail>(x, w, ldw, taps);
     const int32x4_t v = requantize<kLeft, kExact>(acc, p, output_offset, act_min, act_max);
     vstrbq_s32(out + c, v);
   }
   if (full < channels) {
-    // Rows past the last channel repeat it; the predicated store drops their lanes.
+    // The lanes past the last channel are zero; the predicated store drops them.
     const int32_t rest = channels - full;
-    const int8_t* w1 = rest > 1 ? w + ldw : w;
-    const int8_t* w2 = rest > 2 ? w + 2 * ldw : w;
-    const int32x4_t acc = dot4<kTail>(x, w, w1, w2, w, taps);
+    const int32x4_t acc = dot4<kTail>(x, w, ldw, taps, rest);
     const int32x4_t v = requantize<kLeft, kExact>(acc, p, output_offset, act_min, act_max);
     vstrbq_p_s32(out + full, v, vctp32q(static_cast<uint32_t>(rest)));
   }
