@@ -145,6 +145,37 @@ inline int32_t dsp_scale(int32_t acc, const DspRequant& r) {
 
 inline int32_t clamp(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
+// dsp_scale for a record without a left shift and with a right shift e >= 1 (every
+// multiplier below 1/2): the sign term's constant is then -2^31, and the result hi >> (e - 1).
+inline int32_t dsp_scale_right(int32_t x, const DspRequant& r) {
+  uint32_t lo = r.k_lo;
+  int32_t hi = r.k_hi;
+  int32_t sign;
+  __asm__(
+      "lsr %[sign], %[x], #31\n"
+      "smlal %[lo], %[hi], %[sign], %[neg]\n"
+      "smlal %[lo], %[hi], %[x], %[m]\n"
+      : [lo] "+&r"(lo), [hi] "+&r"(hi), [sign] "=&r"(sign)
+      : [x] "r"(x), [m] "r"(r.multiplier), [neg] "r"(INT32_MIN));
+  return hi >> (r.right_shift - 1);
+}
+
+// One output: the reference rescaling (kFast: dsp_scale_right, and SSAT for a clamp to the
+// whole int8 range) plus the offset, clamped.
+template <bool kFast>
+inline int8_t dsp_output(int32_t acc, const DspRequant& r, int32_t output_offset, int32_t act_min, int32_t act_max) {
+  if constexpr (kFast) return static_cast<int8_t>(__ssat(dsp_scale_right(acc, r) + output_offset, 8));
+  return static_cast<int8_t>(clamp(dsp_scale(acc, r) + output_offset, act_min, act_max));
+}
+
+// Whether every record shifts right only and the clamp is the whole int8 range (dsp_output<true>).
+inline bool dsp_fast_outputs(const DspRequant* r, int32_t count, int32_t act_min, int32_t act_max) {
+  if (act_min != -128 || act_max != 127) return false;
+  for (int32_t c = 0; c < count; ++c)
+    if (r[c].left_shift != 0 || r[c].right_shift < 1) return false;
+  return true;
+}
+
 // The last n < 4 bytes at p as a word with zero bytes above them (never reads past p + n).
 inline uint32_t load_tail(const int8_t* p, int32_t n) {
   uint32_t v = 0;

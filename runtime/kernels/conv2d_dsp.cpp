@@ -122,8 +122,9 @@ inline void group_1x2(const int16_t* g, uint32_t wv, int32_t* acc0, int32_t* acc
   *acc1 = __smlad(wo, static_cast<int32_t>(load32(g + 6)), *acc1);
 }
 
+template <bool kFast>
 inline int8_t requant(int32_t acc, const arm::DspRequant& r, const ConvRequant& q) {
-  return static_cast<int8_t>(arm::clamp(arm::dsp_scale(acc, r) + q.output_offset, q.act_min, q.act_max));
+  return arm::dsp_output<kFast>(acc, r, q.output_offset, q.act_min, q.act_max);
 }
 
 size_t panel_bytes(const ConvShape& s) { return static_cast<size_t>(groups_of(s)) * 16; }
@@ -139,10 +140,12 @@ size_t records_beyond_multipliers(const ConvShape& s) {
 // [DspRequant records past the multipliers' area | panel]
 size_t conv2d_arm_scratch_bytes(const ConvShape& s) { return records_beyond_multipliers(s) + panel_bytes(s); }
 
-void conv2d_arm(const ConvShape& s, const ConvRequant& q, const int8_t* input, const int8_t* filter, const int32_t* bias,
-                int8_t* output, uint8_t* scratch) {
-  int16_t* panel = reinterpret_cast<int16_t*>(scratch + records_beyond_multipliers(s));
-  arm::DspRequant* requants = arm::expand_requants(q.channels, s.output_c);
+namespace {
+
+// The layer's pixels in pairs; kFast: every output rescaled by dsp_output<true>.
+template <bool kFast>
+void conv_pixels(const ConvShape& s, const ConvRequant& q, const int8_t* input, const int8_t* filter, const int32_t* bias,
+                 int8_t* output, int16_t* panel, const arm::DspRequant* requants) {
   const int32_t taps = taps_of(s);
   const int32_t full = taps / 4;
   const int32_t tail = taps % 4;
@@ -177,11 +180,11 @@ void conv2d_arm(const ConvShape& s, const ConvRequant& q, const int8_t* input, c
           group_1x2(last_group, arm::load_tail(w0 + full * 4, tail), &acc[0], &acc[2]);
           group_1x2(last_group, arm::load_tail(w1 + full * 4, tail), &acc[1], &acc[3]);
         }
-        out0[oc] = requant(acc[0], requants[oc], q);
-        out0[oc + 1] = requant(acc[1], requants[oc + 1], q);
+        out0[oc] = requant<kFast>(acc[0], requants[oc], q);
+        out0[oc + 1] = requant<kFast>(acc[1], requants[oc + 1], q);
         if (pair) {
-          out1[oc] = requant(acc[2], requants[oc], q);
-          out1[oc + 1] = requant(acc[3], requants[oc + 1], q);
+          out1[oc] = requant<kFast>(acc[2], requants[oc], q);
+          out1[oc + 1] = requant<kFast>(acc[3], requants[oc + 1], q);
         }
       }
       if (oc < s.output_c) {
@@ -190,11 +193,23 @@ void conv2d_arm(const ConvShape& s, const ConvRequant& q, const int8_t* input, c
         int32_t acc1 = acc0;
         for (int32_t g = 0; g < full; ++g) group_1x2(panel + g * 8, load32(w + g * 4), &acc0, &acc1);
         if (tail != 0) group_1x2(last_group, arm::load_tail(w + full * 4, tail), &acc0, &acc1);
-        out0[oc] = requant(acc0, requants[oc], q);
-        if (pair) out1[oc] = requant(acc1, requants[oc], q);
+        out0[oc] = requant<kFast>(acc0, requants[oc], q);
+        if (pair) out1[oc] = requant<kFast>(acc1, requants[oc], q);
       }
     }
   }
+}
+
+}  // namespace
+
+void conv2d_arm(const ConvShape& s, const ConvRequant& q, const int8_t* input, const int8_t* filter, const int32_t* bias,
+                int8_t* output, uint8_t* scratch) {
+  int16_t* panel = reinterpret_cast<int16_t*>(scratch + records_beyond_multipliers(s));
+  const arm::DspRequant* requants = arm::expand_requants(q.channels, s.output_c);
+  if (arm::dsp_fast_outputs(requants, s.output_c, q.act_min, q.act_max))
+    conv_pixels<true>(s, q, input, filter, bias, output, panel, requants);
+  else
+    conv_pixels<false>(s, q, input, filter, bias, output, panel, requants);
 }
 
 }  // namespace chorus::runtime::kernels

@@ -22,8 +22,9 @@ inline void valid_taps(int32_t origin, int32_t dilation, int32_t filter, int32_t
   *end = k1 > k0 ? k1 : k0;
 }
 
+template <bool kFast = false>
 inline int8_t requant(int32_t acc, const arm::DspRequant& r, const ConvRequant& q) {
-  return static_cast<int8_t>(arm::clamp(arm::dsp_scale(acc, r) + q.output_offset, q.act_min, q.act_max));
+  return arm::dsp_output<kFast>(acc, r, q.output_offset, q.act_min, q.act_max);
 }
 
 // One filter row of three taps for four channels, x and w advancing by the same `step`
@@ -103,7 +104,7 @@ __attribute__((always_inline)) inline void window4(const int8_t* x, const int8_t
 
 // Every group of four channels of one output pixel (pixel-major: the window is clipped
 // once for all groups). `requants` holds each channel's DspRequant.
-template <bool kBroadcast>
+template <bool kBroadcast, bool kFast>
 __attribute__((noinline)) void pixel_groups(const ConvShape& s, const ConvRequant& q, const arm::DspRequant* requants,
                                             const int32_t* bias, const int8_t* x, const int8_t* w, int32_t rows,
                                             int32_t cols, int8_t* out) {
@@ -119,11 +120,11 @@ __attribute__((noinline)) void pixel_groups(const ConvShape& s, const ConvRequan
       for (int i = 0; i < 4; ++i) acc[i] = bias[c + i];
     window4<kBroadcast>(x + (kBroadcast ? c / s.depth_multiplier : c), w + c, rows, cols, x_row, x_col, w_row, w_col,
                         q.input_offset, acc);
-    for (int i = 0; i < 4; ++i) out[c + i] = requant(acc[i], requants[c + i], q);
+    for (int i = 0; i < 4; ++i) out[c + i] = requant<kFast>(acc[i], requants[c + i], q);
   }
 }
 
-template <bool kBroadcast>
+template <bool kBroadcast, bool kFast>
 void image_groups(const ConvShape& s, const ConvRequant& q, const arm::DspRequant* requants, const int8_t* image,
                   const int8_t* filter, const int32_t* bias, int8_t* out_image) {
   const int32_t channels = s.output_c;
@@ -140,7 +141,7 @@ void image_groups(const ConvShape& s, const ConvRequant& q, const arm::DspRequan
       const int8_t* x =
           image + (static_cast<size_t>(iy0 + ky0 * s.dilation_h) * s.input_w + (ix0 + kx0 * s.dilation_w)) * s.input_c;
       const int8_t* w = filter + static_cast<size_t>(ky0) * tap_row + static_cast<size_t>(kx0) * channels;
-      pixel_groups<kBroadcast>(s, q, requants, bias, x, w, ky1 - ky0, kx1 - kx0, out);
+      pixel_groups<kBroadcast, kFast>(s, q, requants, bias, x, w, ky1 - ky0, kx1 - kx0, out);
     }
   }
 }
@@ -190,10 +191,11 @@ bool depthwise_conv2d_arm(const ConvShape& s, const ConvRequant& q, const int8_t
   for (int32_t b = 0; b < s.batches; ++b) {
     const int8_t* image = input + b * image_size;
     int8_t* out_image = output + b * output_size;
+    const bool fast = arm::dsp_fast_outputs(requants, s.output_c, q.act_min, q.act_max);
     if (m == 1)
-      image_groups<false>(s, q, requants, image, filter, bias, out_image);
+      (fast ? image_groups<false, true> : image_groups<false, false>)(s, q, requants, image, filter, bias, out_image);
     else
-      image_groups<true>(s, q, requants, image, filter, bias, out_image);
+      (fast ? image_groups<true, true> : image_groups<true, false>)(s, q, requants, image, filter, bias, out_image);
     for (int32_t c = s.output_c & ~3; c < s.output_c; ++c) one_channel(s, q, requants[c], image, filter, bias, c, out_image);
   }
   return true;
