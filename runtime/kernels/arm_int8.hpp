@@ -69,6 +69,19 @@ inline int32_t sxtb16_ror8(uint32_t x) {
 
 inline int32_t sxtb16(uint32_t x) { return __sxtb16(static_cast<int32_t>(x)); }
 
+// PKHBT Rd, Rn, Rm, LSL #16: [Rn.lo, Rm.lo] (low halfword first); PKHTB Rd, Rn, Rm, ASR #16:
+// [Rm.hi, Rn.hi]. GCC 12's ACLE has neither.
+inline int32_t pack_low_halves(int32_t lo, int32_t hi) {
+  int32_t r;
+  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(lo), "r"(hi));
+  return r;
+}
+inline int32_t pack_high_halves(int32_t lo, int32_t hi) {
+  int32_t r;
+  __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(hi), "r"(lo));
+  return r;
+}
+
 // add + bytes 1 and 3 sign-extended, per halfword (SXTAB16 with ROR #8).
 inline int32_t sxtab16_ror8(int32_t add, uint32_t x) {
   int32_t r;

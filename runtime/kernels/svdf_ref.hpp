@@ -3,6 +3,7 @@
 // weights_time and the activation state: int16 (zero point 0) or int8 (any zero point).
 #pragma once
 
+#include "arm_int8.hpp"
 #include "int8_vector.hpp"
 
 #include <cstdint>
@@ -39,6 +40,23 @@ struct SvdfQuant {
 // int16 x int16 products are summed modulo 2^32 (unsigned lanes): TFLM's int32 sums may
 // wrap for full-range int16 states, and wrapping is only defined for unsigned arithmetic.
 inline int32_t time_dot(const int16_t* w, const int16_t* s, int32_t n, int32_t) {
+#if defined(CHORUS_ARM_MVE)
+  // VMLADAVA.S16: eight int16 products a step, summed into 32 bits (modulo 2^32).
+  int32_t sum = 0;
+  for (int32_t j = 0; j < n; j += 8) {
+    const mve_pred16_t p = vctp16q(static_cast<uint32_t>(n - j));
+    sum = vmladavaq_p_s16(sum, vldrhq_z_s16(w + j, p), vldrhq_z_s16(s + j, p), p);
+  }
+  return sum;
+#elif defined(CHORUS_ARM_DSP)
+  // SMLAD on halfword pairs in memory order (both factors int16), modulo 2^32.
+  int32_t sum = 0;
+  int32_t j = 0;
+  for (; j + 2 <= n; j += 2)
+    sum = __smlad(static_cast<int32_t>(arm::load32(w + j)), static_cast<int32_t>(arm::load32(s + j)), sum);
+  if (j < n) sum = static_cast<int32_t>(static_cast<uint32_t>(sum) + static_cast<uint32_t>(w[j] * s[j]));
+  return sum;
+#else
   using namespace simd;
   u32x4 acc = {0, 0, 0, 0};
   int32_t j = 0;
@@ -49,8 +67,31 @@ inline int32_t time_dot(const int16_t* w, const int16_t* s, int32_t n, int32_t) 
   uint32_t dot = acc[0] + acc[1] + acc[2] + acc[3];
   for (; j < n; ++j) dot += static_cast<uint32_t>(w[j] * s[j]);
   return static_cast<int32_t>(dot);
+#endif
 }
 inline int32_t time_dot(const int8_t* w, const int8_t* s, int32_t n, int32_t zero_point) {
+#if defined(CHORUS_ARM_MVE)
+  // Eight lanes widened to int16, the state's zero point subtracted (|s - zp| <= 255).
+  int32_t sum = 0;
+  for (int32_t j = 0; j < n; j += 8) {
+    const mve_pred16_t p = vctp16q(static_cast<uint32_t>(n - j));
+    const int16x8_t sv = vsubq_n_s16(vldrbq_z_s16(s + j, p), static_cast<int16_t>(zero_point));
+    sum = vmladavaq_p_s16(sum, vldrbq_z_s16(w + j, p), sv, p);
+  }
+  return sum;
+#elif defined(CHORUS_ARM_DSP)
+  // SXTB16 splits four int8 into halfword pairs; SSUB16 subtracts the zero point from both.
+  const int32_t zp2 = arm::dup16(zero_point);
+  int32_t sum = 0;
+  int32_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const uint32_t wv = arm::load32(w + j), sv = arm::load32(s + j);
+    sum = __smlad(arm::sxtb16(wv), __ssub16(arm::sxtb16(sv), zp2), sum);
+    sum = __smlad(arm::sxtb16_ror8(wv), __ssub16(arm::sxtb16_ror8(sv), zp2), sum);
+  }
+  for (; j < n; ++j) sum += static_cast<int16_t>(w[j]) * static_cast<int16_t>(s[j] - zero_point);
+  return sum;
+#else
   using namespace simd;
   const int16_t zp = static_cast<int16_t>(zero_point);
   const i16x8 zpv = splat16(zero_point);
@@ -60,10 +101,32 @@ inline int32_t time_dot(const int8_t* w, const int8_t* s, int32_t n, int32_t zer
   int32_t dot = reduce1(acc);
   for (; j < n; ++j) dot += static_cast<int16_t>(w[j]) * static_cast<int16_t>(s[j] - zp);
   return dot;
+#endif
 }
 
 // sum(w[i] * x[i]) of int8 weights and int16 inputs (an int8 input minus its zero point).
 inline int32_t feature_dot(const int8_t* w, const int16_t* x, int32_t n) {
+#if defined(CHORUS_ARM_MVE)
+  int32_t sum = 0;
+  for (int32_t i = 0; i < n; i += 8) {
+    const mve_pred16_t p = vctp16q(static_cast<uint32_t>(n - i));
+    sum = vmladavaq_p_s16(sum, vldrbq_z_s16(w + i, p), vldrhq_z_s16(x + i, p), p);
+  }
+  return sum;
+#elif defined(CHORUS_ARM_DSP)
+  // Weights [w0 w1 w2 w3] split by SXTB16 into [w0 w2] and [w1 w3]; the int16 inputs
+  // [x0 x1], [x2 x3] paired the same way by PKHBT/PKHTB.
+  int32_t sum = 0;
+  int32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const uint32_t wv = arm::load32(w + i);
+    const int32_t x01 = static_cast<int32_t>(arm::load32(x + i)), x23 = static_cast<int32_t>(arm::load32(x + i + 2));
+    sum = __smlad(arm::sxtb16(wv), arm::pack_low_halves(x01, x23), sum);
+    sum = __smlad(arm::sxtb16_ror8(wv), arm::pack_high_halves(x01, x23), sum);
+  }
+  for (; i < n; ++i) sum += static_cast<int16_t>(w[i]) * x[i];
+  return sum;
+#else
   using namespace simd;
   i32x4 acc = {0, 0, 0, 0};
   int32_t i = 0;
@@ -71,6 +134,7 @@ inline int32_t feature_dot(const int8_t* w, const int16_t* x, int32_t n) {
   int32_t dot = reduce1(acc);
   for (; i < n; ++i) dot += static_cast<int16_t>(w[i]) * x[i];
   return dot;
+#endif
 }
 
 // One SVDF step. `state` is [batches][num_filters][memory_size] and is updated in place:
