@@ -140,18 +140,27 @@ inline DspRequant* expand_requants(const QuantizedMultiplier* multipliers, int32
   return reinterpret_cast<DspRequant*>(bytes);
 }
 
-// The reference value of multiply_by_quantized_multiplier(acc, m.multiplier, m.shift).
-inline int32_t dsp_scale(int32_t acc, const DspRequant& r) {
-  const int32_t x = static_cast<int32_t>(static_cast<uint32_t>(acc) << r.left_shift);
-  uint32_t lo = r.k_lo;
-  int32_t hi = r.k_hi;
+// T = K + c [x < 0] + x m (K = k_hi:k_lo, c = `negative`) on a 64-bit accumulator: LSR
+// for [x < 0] and two SMLALs. Returns the high word; *lo gets the low one.
+inline int32_t dsp_accumulate(int32_t x, int32_t multiplier, int32_t negative, uint32_t k_lo, int32_t k_hi, uint32_t* lo) {
+  uint32_t l = k_lo;
+  int32_t hi = k_hi;
   int32_t sign;
   __asm__(
       "lsr %[sign], %[x], #31\n"
       "smlal %[lo], %[hi], %[sign], %[neg]\n"
       "smlal %[lo], %[hi], %[x], %[m]\n"
-      : [lo] "+&r"(lo), [hi] "+&r"(hi), [sign] "=&r"(sign)
-      : [x] "r"(x), [m] "r"(r.multiplier), [neg] "r"(r.negative));
+      : [lo] "+&r"(l), [hi] "+&r"(hi), [sign] "=&r"(sign)
+      : [x] "r"(x), [m] "r"(multiplier), [neg] "r"(negative));
+  *lo = l;
+  return hi;
+}
+
+// The reference value of multiply_by_quantized_multiplier(acc, m.multiplier, m.shift).
+inline int32_t dsp_scale(int32_t acc, const DspRequant& r) {
+  const int32_t x = static_cast<int32_t>(static_cast<uint32_t>(acc) << r.left_shift);
+  uint32_t lo;
+  const int32_t hi = dsp_accumulate(x, r.multiplier, r.negative, r.k_lo, r.k_hi, &lo);
   if (r.right_shift > 0) return hi >> (r.right_shift - 1);
   return static_cast<int32_t>((static_cast<uint32_t>(hi) << 1) | (lo >> 31));
 }
@@ -161,16 +170,8 @@ inline int32_t clamp(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : (
 // dsp_scale for a record without a left shift and with a right shift e >= 1 (every
 // multiplier below 1/2): the sign term's constant is then -2^31, and the result hi >> (e - 1).
 inline int32_t dsp_scale_right(int32_t x, const DspRequant& r) {
-  uint32_t lo = r.k_lo;
-  int32_t hi = r.k_hi;
-  int32_t sign;
-  __asm__(
-      "lsr %[sign], %[x], #31\n"
-      "smlal %[lo], %[hi], %[sign], %[neg]\n"
-      "smlal %[lo], %[hi], %[x], %[m]\n"
-      : [lo] "+&r"(lo), [hi] "+&r"(hi), [sign] "=&r"(sign)
-      : [x] "r"(x), [m] "r"(r.multiplier), [neg] "r"(INT32_MIN));
-  return hi >> (r.right_shift - 1);
+  uint32_t lo;
+  return dsp_accumulate(x, r.multiplier, INT32_MIN, r.k_lo, r.k_hi, &lo) >> (r.right_shift - 1);
 }
 
 // One output: the reference rescaling (kFast: dsp_scale_right, and SSAT for a clamp to the
