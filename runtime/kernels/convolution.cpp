@@ -102,13 +102,14 @@ Status prepare_convolution(PrepareContext& ctx, ConvKind kind, const ConvOptions
   const bool per_channel = filter.quant.count > 1;
   if (per_channel && (filter.quant.count != static_cast<uint32_t>(s.output_c) || filter.quant.axis != channel_axis))
     return ctx.error("per-channel filter needs %d scales on axis %d (has %u on axis %d)", static_cast<int>(s.output_c),
-                     static_cast<int>(channel_axis), filter.quant.count, static_cast<int>(filter.quant.axis));
+                     static_cast<int>(channel_axis), static_cast<unsigned>(filter.quant.count),
+                     static_cast<int>(filter.quant.axis));
   for (uint32_t c = 0; c < filter.quant.count; ++c) {
     if (filter.quant.zero_points != nullptr && filter.quant.zero_points[c] != 0)
-      return ctx.error("filter zero point of channel %u is %lld, int8 filters need 0", c,
+      return ctx.error("filter zero point of channel %u is %lld, int8 filters need 0", static_cast<unsigned>(c),
                        static_cast<long long>(filter.quant.zero_points[c]));
     if (!positive_scale(filter.quant.scales != nullptr ? filter.quant.scales[c] : filter.quant.scale))
-      return ctx.error("filter scale of channel %u is not positive", c);
+      return ctx.error("filter scale of channel %u is not positive", static_cast<unsigned>(c));
   }
   if (!positive_scale(in.quant.scale) || !positive_scale(out.quant.scale))
     return ctx.error("input and output scales must be positive");
@@ -122,7 +123,9 @@ Status prepare_convolution(PrepareContext& ctx, ConvKind kind, const ConvOptions
       static_cast<uint64_t>(s.filter_h) * static_cast<uint64_t>(s.filter_w) * (depthwise ? 1u : static_cast<uint64_t>(s.input_c));
   // Far beyond any int8 model (TFLM's int32 accumulator is only safe to 2^16 taps); the
   // bound keeps the loops' tap indices in int32.
-  if (taps > kMaxTaps) return ctx.error("%llu filter taps per output exceed %u", static_cast<unsigned long long>(taps), kMaxTaps);
+  if (taps > kMaxTaps)
+    return ctx.error("%llu filter taps per output exceed %u", static_cast<unsigned long long>(taps),
+                     static_cast<unsigned>(kMaxTaps));
   ctx.set_macs(static_cast<uint64_t>(out.shape.num_elements()) * taps);
 
   *shape = s;

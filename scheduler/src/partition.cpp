@@ -23,12 +23,13 @@ runtime::ArenaRegions ArenaLayout::regions(uint32_t m, Span<uint8_t> arena) cons
 Result<ArenaLayout> layout_arena(Span<const ModelFootprint> models) {
   ArenaLayout layout;
   if (models.size() > ArenaLayout::kMaxModels)
-    return Status::error(StatusCode::kOutOfRange, "arena layout: %zu models, at most %u", models.size(), ArenaLayout::kMaxModels);
+    return Status::error(StatusCode::kOutOfRange, "arena layout: %zu models, at most %u", models.size(),
+                         static_cast<unsigned>(ArenaLayout::kMaxModels));
   for (size_t m = 0; m < models.size(); ++m) {
     const ModelFootprint& f = models[m];
     if (f.level >= ArenaLayout::kMaxLevels)
-      return Status::error(StatusCode::kOutOfRange, "arena layout: model %zu on level %u, at most %u levels", m, f.level,
-                           ArenaLayout::kMaxLevels);
+      return Status::error(StatusCode::kOutOfRange, "arena layout: model %zu on level %u, at most %u levels", m,
+                           static_cast<unsigned>(f.level), static_cast<unsigned>(ArenaLayout::kMaxLevels));
     if (f.level + 1u > layout.num_levels) layout.num_levels = f.level + 1u;
     const size_t act = align_up(f.activation_bytes);
     if (act > layout.level_bytes[f.level]) layout.level_bytes[f.level] = act;

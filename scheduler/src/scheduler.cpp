@@ -23,11 +23,12 @@ void Scheduler::set_cost_jitter(uint32_t seed, double min_fraction) {
 Result<uint32_t> Scheduler::add_pipeline(const PipelineConfig& config) {
   const char* name = config.name ? config.name : "";
   if (count_ == kMaxPipelines)
-    return Status::error(StatusCode::kOutOfRange, "pipeline '%s': at most %u pipelines", name, kMaxPipelines);
+    return Status::error(StatusCode::kOutOfRange, "pipeline '%s': at most %u pipelines", name,
+                         static_cast<unsigned>(kMaxPipelines));
   if (config.period == 0) return Status::error(StatusCode::kInvalidArgument, "pipeline '%s': period must be > 0", name);
   if (config.level >= kMaxLevels)
-    return Status::error(StatusCode::kInvalidArgument, "pipeline '%s': level %u, at most %u levels", name, config.level,
-                         kMaxLevels);
+    return Status::error(StatusCode::kInvalidArgument, "pipeline '%s': level %u, at most %u levels", name,
+                         static_cast<unsigned>(config.level), static_cast<unsigned>(kMaxLevels));
   if (config.release == ReleaseRule::kWindowReady &&
       (config.source == nullptr || config.features == nullptr || config.window_frames == 0 || config.hop_frames == 0 ||
        config.source->info().rate_hz == 0))
@@ -42,8 +43,8 @@ Result<uint32_t> Scheduler::add_pipeline(const PipelineConfig& config) {
   p.feature_steps = config.features ? config.features->steps() : 0;
   p.model_steps = config.model ? static_cast<uint32_t>(config.model->model().num_ops()) : 0;
   if (p.model_steps > kMaxOps)
-    return Status::error(StatusCode::kOutOfRange, "pipeline '%s': model has %u operators, at most %u", name, p.model_steps,
-                         kMaxOps);
+    return Status::error(StatusCode::kOutOfRange, "pipeline '%s': model has %u operators, at most %u", name,
+                         static_cast<unsigned>(p.model_steps), static_cast<unsigned>(kMaxOps));
   if (p.feature_steps > 1 && config.release == ReleaseRule::kWindowReady)
     return Status::error(StatusCode::kInvalidArgument, "pipeline '%s': window-ready pipelines take one feature step", name);
   p.total_steps = p.feature_steps + p.model_steps + (config.post ? 1u : 0u);

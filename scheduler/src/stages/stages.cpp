@@ -8,11 +8,12 @@ Status WindowToInput::run(uint32_t, SampleSource* source, runtime::Interpreter* 
   if (source == nullptr || model == nullptr) return Status::error(StatusCode::kFailedPrecondition, "window stage needs a source and a model");
   const size_t bytes = static_cast<size_t>(window_) * source->info().frame_bytes();
   if (model->input_info(0).bytes != bytes)
-    return Status::error(StatusCode::kInvalidArgument, "window of %u frames is %zu bytes; the model input takes %zu", window_, bytes,
-                         model->input_info(0).bytes);
+    return Status::error(StatusCode::kInvalidArgument, "window of %u frames is %zu bytes; the model input takes %zu",
+                         static_cast<unsigned>(window_), bytes, model->input_info(0).bytes);
   const size_t got = source->peek(0, model->input(0), window_);
   if (got != window_)
-    return Status::error(StatusCode::kFailedPrecondition, "window needs %u frames, the source has %zu", window_, got);
+    return Status::error(StatusCode::kFailedPrecondition, "window needs %u frames, the source has %zu",
+                         static_cast<unsigned>(window_), got);
   return Status::ok();
 }
 
