@@ -18,7 +18,8 @@ The fit, per core:
   conv, depthwise, fully-connected, elementwise
               sum(instructions - op - byte x bytes) / sum(MACs) over that kind's operators
               with MACs (SVDF counts as fully connected, as in the scheduler; elementwise:
-              pooling, ADD and MUL, whose MACs are their output elements).
+              pooling and the binary ops ADD, MUL, DIV, MINIMUM, MAXIMUM, whose MACs are
+              their output elements).
 SOFTMAX, QUANTIZE and the other MAC-less operators are charged op + byte x bytes. Custom
 operators (the audio front end's signal ops) are left out: the simulator charges the front
 end its own measured cost.

@@ -293,6 +293,41 @@ inline void add_s8(const int8_t* a, const int8_t* b, int8_t* out, int32_t n, int
 
 #if defined(CHORUS_ARM_MVE)
 
+// Requantisation blocks of the Helium conv kernels: a channel's five fields at
+// block[f * stride + slot]: f = 0 what its accumulator still lacks (bias, input offset
+// term), 1 the multiplier, 2 -right shift, 3 left shift, 4 a mask of all ones when it shifts
+// right. A block holds `stride` (4 or 8) channels per field row.
+struct BlockFlags {
+  bool left = false;   // some channel shifts left
+  bool exact = false;  // some channel has no right shift (a multiplier of 1/2 or more)
+};
+
+inline void put_channel(int32_t* block, int32_t stride, int32_t slot, int32_t first, const QuantizedMultiplier& m,
+                        BlockFlags* flags) {
+  const ChannelParams p = channel_params(m);
+  block[slot] = first;
+  block[stride + slot] = p.multiplier;
+  block[2 * stride + slot] = -p.right_shift;
+  block[3 * stride + slot] = p.left_shift;
+  block[4 * stride + slot] = p.right_shift > 0 ? -1 : 0;
+  flags->left = flags->left || p.left_shift > 0;
+  flags->exact = flags->exact || p.right_shift == 0;
+}
+
+// The reference requantisation (see the header comment) of four accumulators that already
+// hold field 0, from the block at p (field rows kStride words apart), plus offset and
+// clamp. kLeft / kExact as BlockFlags; without them the shift and the mask are skipped.
+template <bool kLeft, bool kExact, int kStride>
+inline int32x4_t requantize_block(int32x4_t v, const int32_t* p, int32x4_t output_offset, int32x4_t act_min,
+                                  int32x4_t act_max) {
+  if constexpr (kLeft) v = vshlq_s32(v, vldrwq_s32(p + 3 * kStride));
+  v = vqrdmulhq_s32(v, vldrwq_s32(p + kStride));
+  // -1 where v < 0 and the channel shifts right: the half-away-from-zero fix.
+  const int32x4_t negative = kExact ? vshrq_n_s32(vandq_s32(v, vldrwq_s32(p + 4 * kStride)), 31) : vshrq_n_s32(v, 31);
+  v = vrshlq_s32(vqaddq_s32(v, negative), vldrwq_s32(p + 2 * kStride));
+  return vminq_s32(vmaxq_s32(vaddq_s32(v, output_offset), act_min), act_max);
+}
+
 // Four channels' requantisation as vectors (lanes = channels).
 struct ChannelVectors {
   int32x4_t multiplier;

@@ -70,7 +70,7 @@ bool plan_broadcast(const Shape& a, const Shape& b, const Shape& out, BroadcastP
   return true;
 }
 
-Status prepare_binary(const PrepareContext& ctx, BroadcastPlan* plan) {
+Status prepare_binary(PrepareContext& ctx, BroadcastPlan* plan) {
   if (ctx.num_inputs() != 2 || ctx.num_outputs() != 1 || !ctx.has_input(0) || !ctx.has_input(1))
     return ctx.error("needs 2 inputs and 1 output");
   const TensorInfo a = ctx.input(0);
@@ -84,6 +84,8 @@ Status prepare_binary(const PrepareContext& ctx, BroadcastPlan* plan) {
     return ctx.error("shapes %s and %s do not broadcast to output %s", shape_text(a.shape, ta, sizeof(ta)),
                      shape_text(b.shape, tb, sizeof(tb)), shape_text(out.shape, tout, sizeof(tout)));
   }
+  // Work as the cost model counts it for elementwise ops: one unit per output element.
+  ctx.set_macs(static_cast<uint64_t>(plan->count));
   return Status::ok();
 }
 

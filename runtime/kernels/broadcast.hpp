@@ -87,8 +87,9 @@ Data* allocate_with_plan(PrepareContext& ctx, const BroadcastPlan& plan) {
 }
 
 // Checks a two-input, one-output elementwise op: both inputs present, inputs and output
-// of one type, shapes that broadcast to the output. Fills `plan`.
-Status prepare_binary(const PrepareContext& ctx, BroadcastPlan* plan);
+// of one type, shapes that broadcast to the output. Fills `plan` and counts one unit of
+// work (MAC) per output element, as the cost model charges elementwise ops.
+Status prepare_binary(PrepareContext& ctx, BroadcastPlan* plan);
 
 // Fused activation bounds for an unquantised output (TFLite CalculateActivationRange):
 // NONE gives the type's full range. TANH and SIGN_BIT, which TFLM silently treats as

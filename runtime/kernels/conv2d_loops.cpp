@@ -191,16 +191,6 @@ inline int32_t run_dot1(const int8_t* x, const int8_t* w, int32_t n, int32_t inp
   return sum;
 }
 
-// Filter taps [start, end) whose coordinate origin + dilation * k lies in [0, size).
-inline void valid_range(int32_t origin, int32_t dilation, int32_t filter, int32_t size, int32_t* start, int32_t* end) {
-  int32_t k0 = 0;
-  while (k0 < filter && origin + dilation * k0 < 0) ++k0;
-  int32_t k1 = filter;
-  while (k1 > k0 && origin + dilation * (k1 - 1) >= size) --k1;
-  *start = k0;
-  *end = k1;
-}
-
 }  // namespace
 
 // Direct convolution for filters larger than 1x1: no im2col panel, so no scratch (a
@@ -217,11 +207,11 @@ void conv2d_direct(const ConvShape& s, const ConvRequant& q, const int8_t* input
     for (int32_t oy = s.first_row(); oy < s.last_row(); ++oy) {
       const int32_t iy0 = oy * s.stride_h - s.pad_h;
       int32_t ky0, ky1;
-      valid_range(iy0, s.dilation_h, s.filter_h, s.input_h, &ky0, &ky1);
+      clip_taps(iy0, s.dilation_h, s.filter_h, s.input_h, &ky0, &ky1);
       for (int32_t ox = 0; ox < s.output_w; ++ox) {
         const int32_t ix0 = ox * s.stride_w - s.pad_w;
         int32_t kx0, kx1;
-        valid_range(ix0, s.dilation_w, s.filter_w, s.input_w, &kx0, &kx1);
+        clip_taps(ix0, s.dilation_w, s.filter_w, s.input_w, &kx0, &kx1);
         int8_t* pixel_out = output + ((static_cast<size_t>(b) * s.output_h + oy) * s.output_w + ox) * s.output_c;
         const bool contiguous = s.dilation_w == 1;
         const int32_t run = contiguous ? (kx1 - kx0) * s.input_c : s.input_c;

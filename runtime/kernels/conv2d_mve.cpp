@@ -22,8 +22,8 @@ bool reads_input_directly(const ConvShape& s) {
 }
 size_t row_bytes(const ConvShape& s) { return reads_input_directly(s) ? 0 : round16(static_cast<size_t>(taps_of(s))); }
 
-// Per group of four channels, 20 words: o sum(w) + bias, multiplier, -right shift, left
-// shift, right shift mask (all ones where the channel shifts right).
+// Per group of four channels one requantisation block (arm_int8.hpp) of 20 words; field 0
+// is o sum(w) + bias.
 constexpr int kGroupWords = 20;
 
 // `n` bytes from src to dst (vectors of 16, the last predicated).
@@ -102,20 +102,6 @@ inline int32x4_t dot4(const int8_t* x, const int8_t* w, size_t ldw, int32_t taps
   return arm::lanes4(a0, a1, a2, a3);
 }
 
-// The reference requantisation (arm::requantize4) from a group's parameter block; kLeft:
-// some channel of the layer shifts left, kExact: some channel has no right shift (both
-// rare: multipliers below 1/2 have neither).
-template <bool kLeft, bool kExact>
-inline int32x4_t requantize(int32x4_t acc, const int32_t* p, int32x4_t output_offset, int32x4_t act_min, int32x4_t act_max) {
-  int32x4_t v = vaddq_s32(acc, vldrwq_s32(p));
-  if constexpr (kLeft) v = vshlq_s32(v, vldrwq_s32(p + 12));
-  v = vqrdmulhq_s32(v, vldrwq_s32(p + 4));
-  // -1 where v < 0 and the channel shifts right: the half-away-from-zero fix.
-  int32x4_t negative = kExact ? vshrq_n_s32(vandq_s32(v, vldrwq_s32(p + 16)), 31) : vshrq_n_s32(v, 31);
-  v = vrshlq_s32(vqaddq_s32(v, negative), vldrwq_s32(p + 8));
-  return vminq_s32(vmaxq_s32(vaddq_s32(v, output_offset), act_min), act_max);
-}
-
 struct Layer {
   const ConvShape* s;
   const int8_t* filter;
@@ -136,14 +122,16 @@ __attribute__((noinline)) void pixel(const Layer& l, const int8_t* x, int8_t* ou
   const int32_t full = channels & ~3;
   for (int32_t c = 0; c < full; c += 4, w += 4 * ldw, p += kGroupWords) {
     const int32x4_t acc = dot4<kTail>(x, w, ldw, taps);
-    const int32x4_t v = requantize<kLeft, kExact>(acc, p, output_offset, act_min, act_max);
+    const int32x4_t v =
+        arm::requantize_block<kLeft, kExact, 4>(vaddq_s32(acc, vldrwq_s32(p)), p, output_offset, act_min, act_max);
     vstrbq_s32(out + c, v);
   }
   if (full < channels) {
     // The lanes past the last channel are zero; the predicated store drops them.
     const int32_t rest = channels - full;
     const int32x4_t acc = dot4<kTail>(x, w, ldw, taps, rest);
-    const int32x4_t v = requantize<kLeft, kExact>(acc, p, output_offset, act_min, act_max);
+    const int32x4_t v =
+        arm::requantize_block<kLeft, kExact, 4>(vaddq_s32(acc, vldrwq_s32(p)), p, output_offset, act_min, act_max);
     vstrbq_p_s32(out + full, v, vctp32q(static_cast<uint32_t>(rest)));
   }
 }
@@ -160,24 +148,19 @@ void conv2d_arm(const ConvShape& s, const ConvRequant& q, const int8_t* input, c
   const int32_t channels = s.output_c;
   int8_t* row = reinterpret_cast<int8_t*>(scratch);
   auto* params = reinterpret_cast<int32_t*>(scratch + row_bytes(s));
-  bool left = false, exact = false;
+  arm::BlockFlags flags;
   for (int32_t g = 0; g < groups_of(s); ++g) {
-    int32_t* p = params + g * kGroupWords;
     for (int32_t i = 0; i < 4; ++i) {
       const int32_t c = 4 * g + i < channels ? 4 * g + i : channels - 1;
-      const arm::ChannelParams cp = arm::channel_params(q.channels[c]);
       const int8_t* w = filter + static_cast<size_t>(c) * taps;
       int32_t sum = 0;
       for (int32_t k = 0; k < taps; k += 16) sum = vaddvaq_s8(sum, vldrbq_z_s8(w + k, vctp8q(static_cast<uint32_t>(taps - k))));
-      p[i] = sum * q.input_offset + (bias != nullptr ? bias[c] : 0);  // everything but sum(w x)
-      p[4 + i] = cp.multiplier;
-      p[8 + i] = -cp.right_shift;
-      p[12 + i] = cp.left_shift;
-      p[16 + i] = cp.right_shift > 0 ? -1 : 0;
-      left = left || cp.left_shift > 0;
-      exact = exact || cp.right_shift == 0;
+      // Field 0: everything but sum(w x).
+      arm::put_channel(params + g * kGroupWords, 4, i, sum * q.input_offset + (bias != nullptr ? bias[c] : 0), q.channels[c],
+                       &flags);
     }
   }
+  const bool left = flags.left, exact = flags.exact;
   Layer l{&s, filter, params, taps, vdupq_n_s32(q.output_offset), vdupq_n_s32(q.act_min), vdupq_n_s32(q.act_max)};
   const bool tail = (taps & 15) != 0;
   void (*run)(const Layer&, const int8_t*, int8_t*);

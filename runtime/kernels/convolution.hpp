@@ -29,6 +29,38 @@ struct ConvShape {
   int32_t last_row() const { return row_end < 0 ? output_h : row_end; }
 };
 
+// The taps [start, end) of one filter axis whose input coordinate origin + dilation k lies
+// in [0, size): the reference skips the others (padding). An empty range has start == end.
+inline void clip_taps(int32_t origin, int32_t dilation, int32_t filter, int32_t size, int32_t* start, int32_t* end) {
+  int32_t k0 = origin < 0 ? (-origin + dilation - 1) / dilation : 0;
+  if (k0 > filter) k0 = filter;
+  int32_t k1 = (size - origin + dilation - 1) / dilation;
+  if (k1 > filter) k1 = filter;
+  *start = k0;
+  *end = k1 > k0 ? k1 : k0;
+}
+
+// Calls tap(x, w) for every tap of a window clipped to `rows` x `cols` taps (x and w at the
+// first one; the steps between rows and columns in bytes). Windows three taps wide (3x3
+// filters away from the left and right edges) run their rows unrolled.
+template <class Tap>
+inline void for_each_tap(const int8_t* x, const int8_t* w, int32_t rows, int32_t cols, size_t x_row, size_t x_col,
+                         size_t w_row, size_t w_col, Tap&& tap) {
+  if (cols == 3) {
+    for (int32_t r = 0; r < rows; ++r, x += x_row, w += w_row) {
+      tap(x, w);
+      tap(x + x_col, w + w_col);
+      tap(x + 2 * x_col, w + 2 * w_col);
+    }
+    return;
+  }
+  for (int32_t r = 0; r < rows; ++r, x += x_row, w += w_row) {
+    const int8_t* xp = x;
+    const int8_t* wp = w;
+    for (int32_t k = 0; k < cols; ++k, xp += x_col, wp += w_col) tap(xp, wp);
+  }
+}
+
 // acc = sum(w * (x + input_offset)) + bias, then per output channel
 // multiply_by_quantized_multiplier, + output_offset, clamped to [act_min, act_max].
 struct ConvRequant {

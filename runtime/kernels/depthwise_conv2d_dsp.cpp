@@ -13,15 +13,6 @@ namespace {
 
 using arm::load32;
 
-// Taps [start, end) of a filter axis whose input coordinate lies in [0, size).
-inline void valid_taps(int32_t origin, int32_t dilation, int32_t filter, int32_t size, int32_t* start, int32_t* end) {
-  int32_t k0 = origin < 0 ? (-origin + dilation - 1) / dilation : 0;
-  int32_t k1 = (size - origin + dilation - 1) / dilation;
-  if (k1 > filter) k1 = filter;
-  *start = k0;
-  *end = k1 > k0 ? k1 : k0;
-}
-
 template <bool kFast = false>
 inline int8_t requant(int32_t acc, const arm::DspRequant& r, const ConvRequant& q) {
   return arm::dsp_output<kFast>(acc, r, q.output_offset, q.act_min, q.act_max);
@@ -83,18 +74,8 @@ __attribute__((always_inline)) inline void window4(const int8_t* x, const int8_t
   };
   if (!kBroadcast && cols == 3 && x_col == w_col) {
     for (int32_t r = 0; r < rows; ++r, x += x_row, w += w_row) row3_same_step(x, w, x_col, offset2, a0, a1, a2, a3);
-  } else if (cols == 3) {
-    for (int32_t r = 0; r < rows; ++r, x += x_row, w += w_row) {
-      tap(x, w);
-      tap(x + x_col, w + w_col);
-      tap(x + 2 * x_col, w + 2 * w_col);
-    }
   } else {
-    for (int32_t r = 0; r < rows; ++r, x += x_row, w += w_row) {
-      const int8_t* xp = x;
-      const int8_t* wp = w;
-      for (int32_t k = 0; k < cols; ++k, xp += x_col, wp += w_col) tap(xp, wp);
-    }
+    for_each_tap(x, w, rows, cols, x_row, x_col, w_row, w_col, tap);
   }
   acc[0] = a0;
   acc[1] = a1;
@@ -132,12 +113,12 @@ void image_groups(const ConvShape& s, const ConvRequant& q, const arm::DspRequan
   for (int32_t oy = s.first_row(); oy < s.last_row(); ++oy) {
     const int32_t iy0 = oy * s.stride_h - s.pad_h;
     int32_t ky0, ky1;
-    valid_taps(iy0, s.dilation_h, s.filter_h, s.input_h, &ky0, &ky1);
+    clip_taps(iy0, s.dilation_h, s.filter_h, s.input_h, &ky0, &ky1);
     int8_t* out = out_image + static_cast<size_t>(oy) * s.output_w * channels;
     for (int32_t ox = 0; ox < s.output_w; ++ox, out += channels) {
       const int32_t ix0 = ox * s.stride_w - s.pad_w;
       int32_t kx0, kx1;
-      valid_taps(ix0, s.dilation_w, s.filter_w, s.input_w, &kx0, &kx1);
+      clip_taps(ix0, s.dilation_w, s.filter_w, s.input_w, &kx0, &kx1);
       const int8_t* x =
           image + (static_cast<size_t>(iy0 + ky0 * s.dilation_h) * s.input_w + (ix0 + kx0 * s.dilation_w)) * s.input_c;
       const int8_t* w = filter + static_cast<size_t>(ky0) * tap_row + static_cast<size_t>(kx0) * channels;
@@ -154,11 +135,11 @@ void one_channel(const ConvShape& s, const ConvRequant& q, const arm::DspRequant
   for (int32_t oy = s.first_row(); oy < s.last_row(); ++oy) {
     const int32_t iy0 = oy * s.stride_h - s.pad_h;
     int32_t ky0, ky1;
-    valid_taps(iy0, s.dilation_h, s.filter_h, s.input_h, &ky0, &ky1);
+    clip_taps(iy0, s.dilation_h, s.filter_h, s.input_h, &ky0, &ky1);
     for (int32_t ox = 0; ox < s.output_w; ++ox) {
       const int32_t ix0 = ox * s.stride_w - s.pad_w;
       int32_t kx0, kx1;
-      valid_taps(ix0, s.dilation_w, s.filter_w, s.input_w, &kx0, &kx1);
+      clip_taps(ix0, s.dilation_w, s.filter_w, s.input_w, &kx0, &kx1);
       int32_t acc = bias != nullptr ? bias[c] : 0;
       for (int32_t ky = ky0; ky < ky1; ++ky) {
         for (int32_t kx = kx0; kx < kx1; ++kx) {

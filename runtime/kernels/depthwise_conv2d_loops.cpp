@@ -51,9 +51,7 @@ struct TapRange {
 
 TapRange valid_taps(int32_t origin, int32_t dilation, int32_t filter, int32_t size) {
   TapRange r;
-  r.start = origin < 0 ? (-origin + dilation - 1) / dilation : 0;
-  const int32_t end = (size - origin + dilation - 1) / dilation;  // size - origin >= 1 for every output
-  r.end = end < filter ? end : filter;
+  clip_taps(origin, dilation, filter, size, &r.start, &r.end);
   return r;
 }
 

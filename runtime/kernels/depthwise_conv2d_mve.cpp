@@ -14,23 +14,6 @@ namespace {
 
 size_t channel_words(const ConvShape& s) { return (static_cast<size_t>(s.output_c) + 3) / 4 * 4; }
 
-inline void valid_taps(int32_t origin, int32_t dilation, int32_t filter, int32_t size, int32_t* start, int32_t* end) {
-  int32_t k0 = origin < 0 ? (-origin + dilation - 1) / dilation : 0;
-  int32_t k1 = (size - origin + dilation - 1) / dilation;
-  if (k1 > filter) k1 = filter;
-  *start = k0;
-  *end = k1 > k0 ? k1 : k0;
-}
-
-// Four int8 lanes widened to int32: all of them, or the first ones `lanes` selects (kTail).
-template <bool kTail>
-inline int32x4_t load4(const int8_t* p, mve_pred16_t lanes) {
-  if constexpr (kTail)
-    return vldrbq_z_s32(p, lanes);
-  else
-    return vldrbq_s32(p);
-}
-
 // Steps of one output pixel's window, clipped to the image.
 struct Window {
   int32_t rows, cols;
@@ -42,15 +25,11 @@ struct Window {
 // input value is loaded once per tap and broadcast.
 template <int G>
 inline void window_broadcast(const int8_t* x, const int8_t* w, const Window& win, int32_t input_offset, int32x4_t (&acc)[G]) {
-  for (int32_t r = 0; r < win.rows; ++r, x += win.x_row, w += win.w_row) {
-    const int8_t* xp = x;
-    const int8_t* wp = w;
-    for (int32_t k = 0; k < win.cols; ++k, xp += win.x_col, wp += win.w_col) {
-      const int32_t xv = *xp + input_offset;
+  for_each_tap(x, w, win.rows, win.cols, win.x_row, win.x_col, win.w_row, win.w_col, [&](const int8_t* xp, const int8_t* wp) {
+    const int32_t xv = *xp + input_offset;
 #pragma GCC unroll 4
-      for (int g = 0; g < G; ++g) acc[g] = vmlaq_n_s32(acc[g], vldrbq_s32(wp + 4 * g), xv);  // VMLA: acc + w x
-    }
-  }
+    for (int g = 0; g < G; ++g) acc[g] = vmlaq_n_s32(acc[g], vldrbq_s32(wp + 4 * g), xv);  // VMLA: acc + w x
+  });
 }
 
 class Requant4 {
@@ -74,20 +53,10 @@ class Requant4 {
 // input offset added in int16: x + o lies in [-255, 255]), the products widened into two
 // int32 accumulators by VMULLB/VMULLT (even and odd lanes). The even and odd channels are
 // requantised from their own parameter rows and put back in order by VMOVNB/VMOVNT.
-// Parameters per group of eight channels (kWideWords words): bias, multiplier, -right
-// shift, left shift, right shift mask; each as 4 even-channel then 4 odd-channel words.
+// Parameters per group of eight channels: a requantisation block (arm_int8.hpp) of
+// kWideWords words with field 0 the bias, each field row 4 even-channel then 4 odd-channel
+// words.
 constexpr int kWideWords = 40;
-
-template <bool kLeft, bool kExact>
-inline int32x4_t requantize_half(int32x4_t acc, const int32_t* p, int32x4_t output_offset, int32x4_t act_min,
-                                 int32x4_t act_max) {
-  int32x4_t v = acc;
-  if constexpr (kLeft) v = vshlq_s32(v, vldrwq_s32(p + 24));
-  v = vqrdmulhq_s32(v, vldrwq_s32(p + 8));
-  const int32x4_t negative = kExact ? vshrq_n_s32(vandq_s32(v, vldrwq_s32(p + 32)), 31) : vshrq_n_s32(v, 31);
-  v = vrshlq_s32(vqaddq_s32(v, negative), vldrwq_s32(p + 16));
-  return vminq_s32(vmaxq_s32(vaddq_s32(v, output_offset), act_min), act_max);
-}
 
 struct WideLayer {
   const int32_t* params;
@@ -105,8 +74,7 @@ inline int16x8_t load8(const int8_t* p, mve_pred16_t lanes) {
     return vldrbq_s16(p);
 }
 
-// One group of eight channels over the window; windows three taps wide (3x3 filters away
-// from the left and right edges) run their rows unrolled.
+// One group of eight channels over the window.
 template <bool kPred, bool kLeft, bool kExact>
 __attribute__((always_inline)) inline void group_wide(const WideLayer& l, const int32_t* p, const int8_t* x, const int8_t* w,
                                                       int32_t rows, int32_t cols, size_t x_row, size_t x_col,
@@ -120,21 +88,9 @@ __attribute__((always_inline)) inline void group_wide(const WideLayer& l, const 
     even = vaddq_s32(even, vmullbq_int_s16(xv, wv));
     odd = vaddq_s32(odd, vmulltq_int_s16(xv, wv));
   };
-  if (cols == 3) {
-    for (int32_t r = 0; r < rows; ++r, x += x_row, w += w_row) {
-      tap(x, w);
-      tap(x + x_col, w + w_col);
-      tap(x + 2 * x_col, w + 2 * w_col);
-    }
-  } else {
-    for (int32_t r = 0; r < rows; ++r, x += x_row, w += w_row) {
-      const int8_t* xp = x;
-      const int8_t* wp = w;
-      for (int32_t k = 0; k < cols; ++k, xp += x_col, wp += w_col) tap(xp, wp);
-    }
-  }
-  const int32x4_t re = requantize_half<kLeft, kExact>(even, p, l.output_offset, l.act_min, l.act_max);
-  const int32x4_t ro = requantize_half<kLeft, kExact>(odd, p + 4, l.output_offset, l.act_min, l.act_max);
+  for_each_tap(x, w, rows, cols, x_row, x_col, w_row, w_col, tap);
+  const int32x4_t re = arm::requantize_block<kLeft, kExact, 8>(even, p, l.output_offset, l.act_min, l.act_max);
+  const int32x4_t ro = arm::requantize_block<kLeft, kExact, 8>(odd, p + 4, l.output_offset, l.act_min, l.act_max);
   const int16x8_t both = vmovntq_s32(vmovnbq_s32(vdupq_n_s16(0), re), ro);
   if constexpr (kPred)
     vstrbq_p_s16(out, both, lanes);
@@ -162,23 +118,17 @@ using WidePixel = void (*)(const WideLayer&, const int8_t*, const int8_t*, int32
 
 // The parameter rows of the multiplier-1 path; returns the pixel function for the layer.
 WidePixel wide_params(const ConvShape& s, const ConvRequant& q, const int32_t* bias, int32_t* words) {
-  bool left = false, exact = false;
+  arm::BlockFlags flags;
   for (int32_t g = 0; g < (s.output_c + 7) / 8; ++g) {
-    int32_t* p = words + g * kWideWords;
     for (int32_t i = 0; i < 8; ++i) {
       const int32_t c = 8 * g + i;
       const bool real = c < s.output_c;
-      const arm::ChannelParams cp = arm::channel_params(q.channels[real ? c : 0]);
       const int32_t slot = (i & 1) * 4 + i / 2;  // even channels first, then odd
-      p[slot] = real && bias != nullptr ? bias[c] : 0;
-      p[8 + slot] = cp.multiplier;
-      p[16 + slot] = -cp.right_shift;
-      p[24 + slot] = cp.left_shift;
-      p[32 + slot] = cp.right_shift > 0 ? -1 : 0;
-      left = left || cp.left_shift > 0;
-      exact = exact || cp.right_shift == 0;
+      arm::put_channel(words + g * kWideWords, 8, slot, real && bias != nullptr ? bias[c] : 0, q.channels[real ? c : 0],
+                       &flags);
     }
   }
+  const bool left = flags.left, exact = flags.exact;
   if (left) return exact ? pixel_wide<true, true> : pixel_wide<true, false>;
   return exact ? pixel_wide<false, true> : pixel_wide<false, false>;
 }
@@ -220,12 +170,12 @@ void image_pixels(const ConvShape& s, const ConvRequant& q, const int8_t* image,
   for (int32_t oy = s.first_row(); oy < s.last_row(); ++oy) {
     const int32_t iy0 = oy * s.stride_h - s.pad_h;
     int32_t ky0, ky1;
-    valid_taps(iy0, s.dilation_h, s.filter_h, s.input_h, &ky0, &ky1);
+    clip_taps(iy0, s.dilation_h, s.filter_h, s.input_h, &ky0, &ky1);
     int8_t* out = out_image + static_cast<size_t>(oy) * s.output_w * channels;
     for (int32_t ox = 0; ox < s.output_w; ++ox, out += channels) {
       const int32_t ix0 = ox * s.stride_w - s.pad_w;
       int32_t kx0, kx1;
-      valid_taps(ix0, s.dilation_w, s.filter_w, s.input_w, &kx0, &kx1);
+      clip_taps(ix0, s.dilation_w, s.filter_w, s.input_w, &kx0, &kx1);
       win.rows = ky1 - ky0;
       win.cols = kx1 - kx0;
       const int8_t* x =
