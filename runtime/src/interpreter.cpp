@@ -197,7 +197,7 @@ int32_t Interpreter::slice_extent(const Kernel& kernel, const OpInfo& op) const 
 
 bool Interpreter::sliceable(size_t op) const {
   const Kernel& kernel = resolver_->kernels()[op_kernel_[op]];
-  return kernel.slice_axis != 0 && (npu_ == nullptr || !npu_->supports(*model_, op));
+  return kernel.slice_axis != 0;
 }
 
 uint32_t Interpreter::max_slices(size_t op) const {
@@ -244,24 +244,30 @@ Result<StepResult> Interpreter::step() {
   const size_t num_ops = model_->num_ops();
   if (num_ops == 0) return StepResult::kDone;
   const size_t i = next_op_;
-  bool on_npu = false;
+  bool ran_on_npu = false;
+  bool cpu = true;
   if (npu_pending_) {
-    NpuState state = npu_state_ == NpuState::kFault ? NpuState::kFault : npu_->poll();
-    if (state == NpuState::kBusy || state == NpuState::kIdle) state = npu_state_;
+    NpuState state = npu_state_;
+    if (state == NpuState::kBusy) {
+      state = npu_->poll();
+      if (state == NpuState::kBusy || state == NpuState::kIdle) state = npu_state_;
+    }
     if (state == NpuState::kBusy || state == NpuState::kIdle) return StepResult::kWaitingOnNpu;
     npu_pending_ = false;
     npu_state_ = NpuState::kIdle;
     if (state == NpuState::kFault) {
-      // The NPU may have written garbage: recompute on the CPU from the intact inputs.
+      // The NPU may have written garbage (the backend stopped it before reporting the
+      // fault or being cancelled): recompute on the CPU from the intact inputs, in the
+      // operator's slices so the fallback stays preemptible.
       ++npu_fallbacks_;
-      Status s = run_on_cpu(i);
-      if (!s.is_ok()) return s;
+      slice_ = 0;
     } else {
-      on_npu = true;
+      ran_on_npu = true;
+      cpu = false;
     }
-  } else {
+  } else if (slice_ == 0) {
     if (profile_hook_ != nullptr && now_ != nullptr) op_start_ = now_();
-    if (npu_ != nullptr && npu_->supports(*model_, i)) {
+    if (on_npu(i)) {
       NpuJob job;
       job.model = model_;
       job.op_index = i;
@@ -275,6 +281,8 @@ Result<StepResult> Interpreter::step() {
       }
       npu_state_ = NpuState::kIdle;  // submission refused: run it here
     }
+  }
+  if (cpu) {
     Status s = run_on_cpu(i);
     if (!s.is_ok()) return s;
     if (slice_ + 1 < slices_of(i)) {
@@ -286,7 +294,7 @@ Result<StepResult> Interpreter::step() {
   if (profile_hook_ != nullptr && now_ != nullptr) {
     const OpInfo op = model_->op(i);
     const uint64_t macs = i < profile_macs_.size() ? profile_macs_[i] : 0;
-    profile_hook_(profile_user_, OpProfile{i, op.code, op_start_, now_(), macs, on_npu});
+    profile_hook_(profile_user_, OpProfile{i, op.code, op_start_, now_(), macs, ran_on_npu});
   }
   next_op_ = i + 1;
   if (next_op_ == num_ops) {

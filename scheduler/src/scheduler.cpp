@@ -29,6 +29,9 @@ Result<uint32_t> Scheduler::add_pipeline(const PipelineConfig& config) {
   if (config.level >= kMaxLevels)
     return Status::error(StatusCode::kInvalidArgument, "pipeline '%s': level %u, at most %u levels", name,
                          static_cast<unsigned>(config.level), static_cast<unsigned>(kMaxLevels));
+  if (config.relative_deadline > config.period)
+    return Status::error(StatusCode::kInvalidArgument, "pipeline '%s': deadline %llu ns beyond the period %llu ns (constrained deadlines only)",
+                         name, static_cast<unsigned long long>(config.relative_deadline), static_cast<unsigned long long>(config.period));
   if (config.release == ReleaseRule::kWindowReady &&
       (config.source == nullptr || config.features == nullptr || config.window_frames == 0 || config.hop_frames == 0 ||
        config.source->info().rate_hz == 0))
@@ -54,36 +57,60 @@ Result<uint32_t> Scheduler::add_pipeline(const PipelineConfig& config) {
     if (p.feature_steps + p.model_steps + 1 > kMaxOps + 2)
       return Status::error(StatusCode::kOutOfRange, "pipeline '%s': too many steps", name);
   }
-  auto to_u32 = [](os::TimeNs ns) { return static_cast<uint32_t>(ns > UINT32_MAX ? UINT32_MAX : ns); };
+  if (config.release_jitter >= config.period)
+    return Status::error(StatusCode::kInvalidArgument, "pipeline '%s': release jitter must be below the period", name);
+  // Every step also pays the scheduler's own work between steps (pick, release, account).
+  const os::TimeNs overhead = overhead_ns();
   uint32_t s = 0;
+  os::TimeNs longest_cpu = 0;
   for (uint32_t i = 0; i < p.feature_steps; ++i, ++s)
-    p.step_budget_ns[s] = to_u32(cost_.cycles_to_ns(config.features->cost_cycles(i), cost_.cpu.clock_hz));
+    p.step_budget_ns[s] = cost_.cycles_to_ns(config.features->cost_cycles(i), cost_.cpu.clock_hz) + overhead;
+  auto slices_for = [&](runtime::Interpreter& interp, uint32_t op, os::TimeNs whole, os::TimeNs limit) {
+    uint32_t n = 1;
+    if (limit > 0 && whole > limit && interp.sliceable(op)) {
+      const os::TimeNs wanted = (whole + limit - 1) / limit;
+      n = static_cast<uint32_t>(wanted > 255 ? 255 : wanted);
+    }
+    const uint32_t most = interp.max_slices(op);
+    return n > most ? most : n;
+  };
   for (uint32_t op = 0; op < p.model_steps; ++op, ++s) {
     runtime::Interpreter& interp = *config.model;
     const runtime::Model& model = interp.model();
     const uint64_t macs = runtime::Interpreter::op_macs(model, op);
     const uint64_t bytes = CostModel::op_bytes(model, op);
     const int32_t code = model.op(op).code;
-    runtime::NpuBackend* npu = interp.npu();
-    if (npu != nullptr && npu == npu_ && npu->supports(model, op)) {
-      p.npu_ns[op] = to_u32(cost_.npu_op_ns(macs, bytes));
-      p.step_budget_ns[s] = to_u32(cost_.cpu_op_ns(code, macs, bytes));  // the CPU fallback's cost
-      continue;
-    }
     const os::TimeNs whole = cost_.cpu_op_ns(code, macs, bytes);
-    uint32_t n = 1;
-    if (config.max_step > 0 && whole > config.max_step && interp.sliceable(op)) {
-      const os::TimeNs wanted = (whole + config.max_step - 1) / config.max_step;
-      n = static_cast<uint32_t>(wanted > 255 ? 255 : wanted);
+    if (npu_ != nullptr && interp.npu() == npu_ && interp.on_npu(op)) {
+      p.npu_ns[op] = cost_.npu_op_ns(macs, bytes);
+      continue;  // its CPU fallback's slicing is set below, once the job's longest step is known
     }
-    const uint32_t most = interp.max_slices(op);
-    if (n > most) n = most;
+    const uint32_t n = slices_for(interp, op, whole, config.max_step);
     p.slices[op] = static_cast<uint8_t>(n);
     // Each slice pays the per-operator overhead again.
-    p.step_budget_ns[s] = to_u32(n == 1 ? whole : cost_.cpu_op_ns(code, (macs + n - 1) / n, (bytes + n - 1) / n));
+    p.step_budget_ns[s] = (n == 1 ? whole : cost_.cpu_op_ns(code, (macs + n - 1) / n, (bytes + n - 1) / n)) + overhead;
+    if (p.step_budget_ns[s] > longest_cpu) longest_cpu = p.step_budget_ns[s];
+  }
+  if (config.post) {
+    p.step_budget_ns[s] = cost_.cycles_to_ns(config.post->cost_cycles(), cost_.cpu.clock_hz) + overhead;
+    if (p.step_budget_ns[s] > longest_cpu) longest_cpu = p.step_budget_ns[s];
+  }
+  // A CPU fallback after an NPU fault or timeout runs in slices no longer than the job's
+  // own longest step (or max_step) where the kernel can slice that finely.
+  const os::TimeNs fallback_limit = config.max_step > 0 ? config.max_step : longest_cpu;
+  for (uint32_t op = 0; op < p.model_steps; ++op) {
+    if (p.npu_ns[op] == 0) continue;
+    runtime::Interpreter& interp = *config.model;
+    const runtime::Model& model = interp.model();
+    const uint64_t macs = runtime::Interpreter::op_macs(model, op);
+    const uint64_t bytes = CostModel::op_bytes(model, op);
+    const int32_t code = model.op(op).code;
+    const uint32_t n = slices_for(interp, op, cost_.cpu_op_ns(code, macs, bytes), fallback_limit);
+    p.slices[op] = static_cast<uint8_t>(n);
+    p.step_budget_ns[p.feature_steps + op] =
+        (n == 1 ? cost_.cpu_op_ns(code, macs, bytes) : cost_.cpu_op_ns(code, (macs + n - 1) / n, (bytes + n - 1) / n)) + overhead;
   }
   if (config.model != nullptr) config.model->set_slicing(Span<const uint8_t>(p.slices, p.model_steps));
-  if (config.post) p.step_budget_ns[s] = to_u32(cost_.cycles_to_ns(config.post->cost_cycles(), cost_.cpu.clock_hz));
   p.next_release = config.phase;
   ++count_;
   assign_preemption_levels();
@@ -91,18 +118,24 @@ Result<uint32_t> Scheduler::add_pipeline(const PipelineConfig& config) {
 }
 
 void Scheduler::assign_preemption_levels() {
-  // SRP preemption levels: EDF orders by relative deadline (shorter = higher), fixed
-  // priority uses the priority. Each partition's ceiling is the highest level on it.
+  // SRP preemption levels. EDF: by relative deadline (shorter = higher; equal deadlines
+  // share a level, which is safe: of two such jobs the later-released has the later
+  // deadline and never needs to preempt the other). Fixed priority: distinct ranks by
+  // priority, equal priorities broken by the lower pipeline index, exactly the order the
+  // analysis uses. Each partition's ceiling is the highest level on it.
   for (uint32_t i = 0; i < count_; ++i) {
     Pipe& p = pipes_[i];
-    if (policy_ == Policy::kFixedPriority) {
-      p.preemption_level = p.cfg.priority;
-    } else {
-      uint8_t rank = 1;
-      for (uint32_t j = 0; j < count_; ++j)
-        if (pipes_[j].cfg.relative_deadline > p.cfg.relative_deadline) ++rank;
-      p.preemption_level = rank;
+    uint8_t rank = 1;
+    for (uint32_t j = 0; j < count_; ++j) {
+      if (j == i) continue;
+      if (policy_ == Policy::kFixedPriority) {
+        const uint8_t a = p.cfg.priority, b = pipes_[j].cfg.priority;
+        if (b < a || (b == a && j > i)) ++rank;
+      } else if (pipes_[j].cfg.relative_deadline > p.cfg.relative_deadline) {
+        ++rank;
+      }
     }
+    p.preemption_level = rank;
   }
   for (uint8_t& c : level_ceiling_) c = 0;
   for (uint32_t i = 0; i < count_; ++i) {
@@ -123,30 +156,62 @@ TaskTiming Scheduler::timing(uint32_t index) const {
   TaskTiming t;
   t.period = p.cfg.period;
   t.deadline = p.cfg.relative_deadline;
+  t.jitter = p.cfg.release_jitter;
+  const os::TimeNs submit = cost_.npu_submit_ns() + overhead_ns();
   for (uint32_t s = 0; s < p.total_steps; ++s) {
     const bool model_step = s >= p.feature_steps && s < p.feature_steps + p.model_steps;
-    const uint32_t npu = model_step ? p.npu_ns[s - p.feature_steps] : 0;
+    const os::TimeNs npu = model_step ? p.npu_ns[s - p.feature_steps] : 0;
     const uint32_t slices = model_step && p.slices[s - p.feature_steps] > 1 ? p.slices[s - p.feature_steps] : 1;
-    // An offloaded op costs the CPU its submission and the job the NPU's time
-    // (suspension-oblivious: safe, if pessimistic).
-    const os::TimeNs cpu = npu ? cost_.npu_submit_ns() : p.step_budget_ns[s];
-    t.wcet += cpu * slices + npu;
-    t.steps += slices;
-    if (cpu > t.max_step) t.max_step = cpu;
+    os::TimeNs step = p.step_budget_ns[s];
     if (npu) {
+      // An offloaded op: one CPU step submits it, the job suspends for the NPU's time
+      // (counted as its own execution: suspension-oblivious), then a step of no cost takes
+      // the result back. Its CPU fallback slices only run after an NPU fault.
+      if (step > t.max_fallback_step) t.max_fallback_step = step;
+      step = submit;
+      t.wcet += submit + npu + overhead_ns();
+      t.steps += 2;
       ++t.npu_ops;
       if (npu > t.max_npu_op) t.max_npu_op = npu;
+      t.last_step = overhead_ns();
+    } else {
+      t.wcet += step * slices;
+      t.steps += slices;
+      t.last_step = step;
     }
+    if (step > t.max_step) t.max_step = step;
   }
   return t;
 }
 
-void Scheduler::release_from_isr(uint32_t pipeline) {
-  if (pipeline < count_) pipes_[pipeline].isr_releases.fetch_add(1, std::memory_order_relaxed);
+uint32_t Scheduler::overdue(uint32_t index, os::TimeNs at) const {
+  const Pipe& p = pipes_[index];
+  uint32_t n = 0;
+  if (p.has_active && p.active.deadline < at) ++n;
+  if (p.has_pending && p.pending.deadline < at) ++n;
+  return n;
+}
+
+bool Scheduler::release_from_isr(uint32_t pipeline, os::TimeNs at) {
+  if (pipeline >= count_) return false;
+  IsrQueue& q = pipes_[pipeline].isr;
+  const uint32_t head = q.head.load(std::memory_order_relaxed);
+  if (head - q.tail.load(std::memory_order_acquire) >= kIsrQueue) {
+    q.lost.store(q.lost.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+    return false;
+  }
+  q.at[head % kIsrQueue] = at;
+  q.head.store(head + 1, std::memory_order_release);
+  return true;
 }
 
 void Scheduler::release(Pipe& p, os::TimeNs at) {
   const uint32_t index = static_cast<uint32_t>(&p - pipes_);
+  // The analysis assumes releases at least period - jitter apart: an earlier one (an ISR
+  // firing too soon) is deferred to that instant and counted.
+  at = earliest_release(p, at);
+  p.last_release = at;
+  p.released_once = true;
   ++p.metrics.releases;
   if (trace_) trace_->release(index, at);
   Job job;
@@ -189,7 +254,23 @@ void Scheduler::release_due(os::TimeNs now) {
   if (now >= run_end_) now = run_end_ - 1;
   for (uint32_t i = 0; i < count_; ++i) {
     Pipe& p = pipes_[i];
-    for (uint32_t n = p.isr_releases.exchange(0, std::memory_order_relaxed); n > 0; --n) release(p, now);
+    // Interrupt releases, in the order the ISR queued them, each at its own instant.
+    const uint32_t head = p.isr.head.load(std::memory_order_acquire);
+    uint32_t tail = p.isr.tail.load(std::memory_order_relaxed);
+    for (; tail != head; ++tail) {
+      const os::TimeNs raw = p.isr.at[tail % kIsrQueue];
+      const os::TimeNs at = earliest_release(p, raw);
+      if (at > now) break;  // deferred to keep the spacing: it waits in the queue
+      if (at != raw) ++p.metrics.deferred_releases;
+      p.isr.tail.store(tail + 1, std::memory_order_release);
+      release(p, at);
+    }
+    const uint32_t lost = p.isr.lost.load(std::memory_order_acquire);
+    if (lost != p.isr_lost_seen) {
+      p.metrics.skips += lost - p.isr_lost_seen;  // releases the full queue could not take
+      p.metrics.releases += lost - p.isr_lost_seen;
+      p.isr_lost_seen = lost;
+    }
     if (p.cfg.release == ReleaseRule::kPeriodic) {
       while (p.next_release <= now) {
         release(p, p.next_release);
@@ -197,6 +278,7 @@ void Scheduler::release_due(os::TimeNs now) {
       }
       continue;
     }
+    if (p.cfg.release != ReleaseRule::kWindowReady) continue;
     // Window-ready: each released job owns one window at the front of the stream until its
     // feature step consumes its hop; skipped windows are consumed as soon as they are oldest.
     if (skip_debt_[i] > 0 && !(p.has_active && !p.active.started) && !p.has_pending) {
@@ -205,8 +287,17 @@ void Scheduler::release_due(os::TimeNs now) {
     }
     for (;;) {
       const uint32_t claims = (p.has_active && !p.active.started ? 1u : 0u) + (p.has_pending ? 1u : 0u) + skip_debt_[i];
-      if (p.cfg.source->available() < p.cfg.window_frames + static_cast<size_t>(claims) * p.cfg.hop_frames) break;
-      release(p, now);
+      const size_t need = p.cfg.window_frames + static_cast<size_t>(claims) * p.cfg.hop_frames;
+      const size_t have = p.cfg.source->available();
+      if (have < need) break;
+      // The window was complete when its last frame arrived: the frames past it came after,
+      // at the source's rate (a source delivering in blocks makes this instant earlier than
+      // the truth, so response times are over- rather than under-stated).
+      const uint32_t rate = p.cfg.source->info().rate_hz;
+      const os::TimeNs extra = (static_cast<os::TimeNs>(have - need) * 1000000000ULL + rate - 1) / rate;
+      os::TimeNs at = extra < now ? now - extra : 0;
+      if (p.released_once && at < p.last_release) at = p.last_release;
+      release(p, at);
     }
   }
 }
@@ -220,55 +311,72 @@ uint32_t Scheduler::system_ceiling() const {
   return ceiling;  // 0: nothing held; otherwise 1 + the highest ceiling held
 }
 
-bool Scheduler::may_start(const Pipe& p) const { return p.preemption_level + 1u > system_ceiling(); }
+bool Scheduler::more_urgent(uint32_t a, uint32_t b) const {
+  const Job& ja = pipes_[a].active;
+  const Job& jb = pipes_[b].active;
+  if (policy_ == Policy::kEdf) {
+    if (ja.deadline != jb.deadline) return ja.deadline < jb.deadline;
+    if (ja.release != jb.release) return ja.release < jb.release;
+    return a < b;
+  }
+  return pipes_[a].preemption_level > pipes_[b].preemption_level;  // distinct ranks
+}
+
+bool Scheduler::next_is_npu_submit(const Pipe& p) const {
+  const Job& j = p.active;
+  const uint32_t s = j.next_step;
+  return !j.waiting_npu && !j.fallback && s >= p.feature_steps && s < p.feature_steps + p.model_steps &&
+         p.npu_ns[s - p.feature_steps] != 0;
+}
+
+os::TimeNs Scheduler::npu_deadline(const Pipe& p, const Job& j) const {
+  // The timeout runs from when the NPU actually started the operator.
+  os::TimeNs started = j.npu_started;
+  if (npu_ != nullptr && npu_owner_ == static_cast<int>(&p - pipes_)) {
+    os::TimeNs at = 0;
+    if (!npu_->started_at(&at)) return UINT64_MAX;  // still queued: no timeout yet
+    started = at;
+  }
+  return started + p.npu_ns[j.next_step - p.feature_steps] * npu_timeout_factor_ + npu_timeout_slack_;
+}
+
+bool Scheduler::ready(const Pipe& p, os::TimeNs now) const {
+  const Job& j = p.active;
+  if (j.waiting_npu) return p.cfg.model->npu_finished() || now >= npu_deadline(p, j);
+  if (next_is_npu_submit(p)) return npu_ == nullptr || !npu_->busy();
+  return true;
+}
 
 int Scheduler::pick(os::TimeNs now) const {
-  // A job whose operator is on the NPU can continue once the NPU's time has come.
-  // (or once its timeout has passed: run_step then abandons it for the CPU).
-  auto npu_pending = [&](const Pipe& p, const Job& j) {
-    return j.waiting_npu && npu_ && npu_->busy() && npu_->done_at() > now && now < npu_deadline(p, j);
-  };
   if (policy_ == Policy::kRunToCompletion) {
     int oldest = -1;
     for (uint32_t i = 0; i < count_; ++i) {
       const Pipe& p = pipes_[i];
       if (!p.has_active) continue;
-      if (p.active.started) return npu_pending(p, p.active) ? -1 : static_cast<int>(i);
+      if (p.active.started) return ready(p, now) ? static_cast<int>(i) : -1;
       if (oldest < 0 || p.active.release < pipes_[oldest].active.release) oldest = static_cast<int>(i);
     }
-    return oldest;
+    return oldest >= 0 && ready(pipes_[oldest], now) ? oldest : -1;
   }
+  // Baker's SRP start rule: of the jobs that have not started, only the most urgent may
+  // start, and only if its preemption level is above the system ceiling.
+  int first = -1;
+  for (uint32_t i = 0; i < count_; ++i)
+    if (pipes_[i].has_active && !pipes_[i].active.started && (first < 0 || more_urgent(i, static_cast<uint32_t>(first))))
+      first = static_cast<int>(i);
+  const bool first_may_start = first >= 0 && pipes_[first].preemption_level + 1u > system_ceiling();
   int best = -1;
   for (uint32_t i = 0; i < count_; ++i) {
     const Pipe& p = pipes_[i];
     if (!p.has_active) continue;
-    const Job& j = p.active;
-    if (j.started) {
-      if (npu_pending(p, j)) continue;  // its operator is still on the NPU
-    } else if (!may_start(p)) {
-      continue;
-    }
-    // The next step goes to the NPU: only if the NPU is free.
-    const uint32_t s = j.next_step;
-    if (!j.waiting_npu && s >= p.feature_steps && s < p.feature_steps + p.model_steps && p.npu_ns[s - p.feature_steps] &&
-        npu_ && npu_->busy())
-      continue;
-    if (best < 0) {
-      best = static_cast<int>(i);
-      continue;
-    }
-    const Pipe& b = pipes_[best];
-    bool better;
-    if (policy_ == Policy::kEdf)
-      better = j.deadline < b.active.deadline || (j.deadline == b.active.deadline && j.release < b.active.release);
-    else
-      better = p.cfg.priority > b.cfg.priority || (p.cfg.priority == b.cfg.priority && j.release < b.active.release);
-    if (better) best = static_cast<int>(i);
+    if (!p.active.started && (static_cast<int>(i) != first || !first_may_start)) continue;
+    if (!ready(p, now)) continue;
+    if (best < 0 || more_urgent(i, static_cast<uint32_t>(best))) best = static_cast<int>(i);
   }
   return best;
 }
 
-os::TimeNs Scheduler::charge(uint32_t budget_ns) {
+os::TimeNs Scheduler::charge(os::TimeNs budget_ns) {
   if (virtual_clock_ == nullptr) return 0;
   os::TimeNs cost = budget_ns;
   if (jitter_min_permille_ < 1000) {
@@ -278,7 +386,7 @@ os::TimeNs Scheduler::charge(uint32_t budget_ns) {
     x ^= x << 5;
     jitter_state_ = x;
     const uint32_t permille = jitter_min_permille_ + x % (1001 - jitter_min_permille_);
-    cost = static_cast<os::TimeNs>(budget_ns) * permille / 1000;
+    cost = budget_ns / 1000 * permille + budget_ns % 1000 * permille / 1000;
   }
   virtual_clock_->advance_by(cost);
   return cost;
@@ -300,16 +408,27 @@ void Scheduler::finish_job(uint32_t index, os::TimeNs end) {
   }
 }
 
+void Scheduler::service_npu() {
+  // The completion interrupt's work, done at every scheduling point whoever runs: the NPU
+  // is free for the next submission as soon as its job has ended.
+  if (npu_ == nullptr || npu_owner_ < 0) return;
+  os::TimeNs done = 0;
+  const bool known = npu_->completes_at(&done);
+  const runtime::NpuState state = npu_->poll();
+  if (state == runtime::NpuState::kBusy) return;
+  npu_done_time_ = known ? done : clock_.now();
+  npu_owner_ = -1;
+}
+
 Status Scheduler::run_step(uint32_t index) {
   Pipe& p = pipes_[index];
   Job& j = p.active;
   j.started = true;
   const uint32_t s = j.next_step;
   const os::TimeNs start = clock_.now();
-  uint32_t budget = p.step_budget_ns[s];
+  os::TimeNs budget = p.step_budget_ns[s];
   int32_t op = -1;
   const char* name = "features";
-  bool npu_done = false;
   if (s < p.feature_steps) {
     Status st = p.cfg.features->run(s, p.cfg.source, p.cfg.model);
     if (!st.is_ok()) return st.prefix("pipeline '%s' features: ", p.cfg.name);
@@ -317,15 +436,47 @@ Status Scheduler::run_step(uint32_t index) {
   } else if (s < p.feature_steps + p.model_steps) {
     op = static_cast<int32_t>(s - p.feature_steps);
     name = runtime::op_code_name(p.cfg.model->model().op(static_cast<size_t>(op)).code);
-    const uint32_t fallbacks = p.cfg.model->npu_fallbacks();
-    if (j.waiting_npu && npu_ && npu_->busy() && start >= npu_deadline(p, j)) {
-      p.cfg.model->abort_npu();  // hung: the next step recomputes it on the CPU
+    runtime::Interpreter& interp = *p.cfg.model;
+    const uint32_t fallbacks = interp.npu_fallbacks();
+    const bool was_waiting = j.waiting_npu;
+    if (was_waiting && !interp.npu_finished()) {
+      // Picked only because its timeout (from the NPU's start) passed: a hung NPU.
+      interp.abort_npu();
+      if (npu_owner_ == static_cast<int>(index)) npu_owner_ = -1;
       ++p.metrics.npu_timeouts;
     }
-    Result<runtime::StepResult> r = p.cfg.model->step();
+    Result<runtime::StepResult> r = interp.step();
     if (!r.is_ok()) {
       Status st = r.status();
       return st.prefix("pipeline '%s': ", p.cfg.name);
+    }
+    if (*r == runtime::StepResult::kWaitingOnNpu) {
+      if (was_waiting) return Status::ok();  // cannot happen: it was finished or timed out
+      j.waiting_npu = true;
+      npu_owner_ = static_cast<int>(index);
+      os::TimeNs at = start;
+      if (npu_ != nullptr && npu_->started_at(&at)) j.npu_started = at;
+      else j.npu_started = start;
+      const os::TimeNs c = charge(cost_.npu_submit_ns() + overhead_ns());
+      p.metrics.cpu_busy_ns += c;
+      cpu_busy_ns_ += c;
+      if (c > p.metrics.longest_step_ns) p.metrics.longest_step_ns = c;
+      release_due(clock_.now());
+      return Status::ok();
+    }
+    if (was_waiting) {
+      j.waiting_npu = false;
+      if (interp.npu_fallbacks() != fallbacks) {
+        ++p.metrics.npu_fallbacks;  // the NPU faulted or hung; the CPU recomputes the op
+        j.fallback = true;
+      } else {
+        budget = overhead_ns();  // taking the result back; the CPU was free meanwhile
+        ++p.metrics.npu_steps;
+        const os::TimeNs npu_end = npu_done_time_ > j.npu_started ? npu_done_time_ : start;
+        p.metrics.npu_busy_ns += npu_end - j.npu_started;
+        npu_busy_ns_ += npu_end - j.npu_started;
+        if (trace_) trace_->step(index, op, name, j.npu_started, npu_end, true);
+      }
     }
     if (*r == runtime::StepResult::kRanSlice) {
       const os::TimeNs c = charge(budget);
@@ -337,28 +488,7 @@ Status Scheduler::run_step(uint32_t index) {
       release_due(slice_end);
       return Status::ok();  // the operator continues with its next band
     }
-    if (*r == runtime::StepResult::kWaitingOnNpu) {
-      if (j.waiting_npu) return Status::ok();  // not complete yet: nothing ran
-      j.waiting_npu = true;
-      j.npu_started = start;
-      const os::TimeNs c = charge(static_cast<uint32_t>(cost_.npu_submit_ns()));
-      p.metrics.cpu_busy_ns += c;
-      cpu_busy_ns_ += c;
-      return Status::ok();
-    }
-    if (j.waiting_npu) {
-      j.waiting_npu = false;
-      npu_done = true;
-      if (p.cfg.model->npu_fallbacks() != fallbacks) {
-        ++p.metrics.npu_fallbacks;  // the NPU faulted; the CPU recomputed the op
-      } else {
-        budget = 0;  // completion bookkeeping only; the CPU was free meanwhile
-        ++p.metrics.npu_steps;
-        const os::TimeNs npu_end = npu_ ? npu_->done_at() : start;
-        p.metrics.npu_busy_ns += npu_end - j.npu_started;
-        if (trace_) trace_->step(index, op, name, j.npu_started, npu_end, true);
-      }
-    }
+    j.fallback = false;
   } else {
     op = -2;
     name = "post-process";
@@ -372,8 +502,7 @@ Status Scheduler::run_step(uint32_t index) {
   cpu_busy_ns_ += took;
   if (took > p.metrics.longest_step_ns) p.metrics.longest_step_ns = took;
   if (budget > 0 && static_cast<double>(took) > static_cast<double>(budget) * overrun_margin_) ++p.metrics.step_overruns;
-  if (trace_ && budget > 0) trace_->step(index, op, name, start, end, false);
-  (void)npu_done;
+  if (trace_ && took > 0) trace_->step(index, op, name, start, end, false);
   // Releases that fell due during the step happened while this job was still active.
   release_due(end);
   if (++j.next_step == p.total_steps) finish_job(index, end);
@@ -386,7 +515,7 @@ os::TimeNs Scheduler::next_event(os::TimeNs now, os::TimeNs end) const {
     const Pipe& p = pipes_[i];
     if (p.cfg.release == ReleaseRule::kPeriodic) {
       if (p.next_release < next) next = p.next_release;
-    } else {
+    } else if (p.cfg.release == ReleaseRule::kWindowReady) {
       const uint32_t claims = (p.has_active && !p.active.started ? 1u : 0u) + (p.has_pending ? 1u : 0u) + skip_debt_[i];
       const size_t need = p.cfg.window_frames + static_cast<size_t>(claims) * p.cfg.hop_frames;
       const size_t have = p.cfg.source->available();
@@ -395,14 +524,18 @@ os::TimeNs Scheduler::next_event(os::TimeNs now, os::TimeNs end) const {
       const os::TimeNs t = now + (missing * 1000000000ULL + rate - 1) / rate;
       if (t < next) next = t;
     }
-  }
-  if (npu_ && npu_->busy()) {
-    if (npu_->done_at() < next) next = npu_->done_at();
-    for (uint32_t i = 0; i < count_; ++i) {
-      const Pipe& p = pipes_[i];
-      if (p.has_active && p.active.waiting_npu && npu_deadline(p, p.active) < next) next = npu_deadline(p, p.active);
+    if (p.has_active && p.active.waiting_npu) {
+      const os::TimeNs t = npu_deadline(p, p.active);
+      if (t < next) next = t;
+    }
+    const uint32_t tail = p.isr.tail.load(std::memory_order_relaxed);
+    if (p.isr.head.load(std::memory_order_acquire) != tail) {
+      const os::TimeNs t = earliest_release(p, p.isr.at[tail % kIsrQueue]);
+      if (t < next) next = t;
     }
   }
+  os::TimeNs done = 0;
+  if (npu_ != nullptr && npu_->busy() && npu_->completes_at(&done) && done < next) next = done;
   return next > now ? next : now + 1;
 }
 
@@ -412,6 +545,7 @@ Status Scheduler::run_until(os::TimeNs end) {
     const os::TimeNs now = clock_.now();
     if (now >= end) return Status::ok();
     if (time_hook_) time_hook_(time_user_, now);
+    service_npu();
     release_due(now);
     const int next = pick(now);
     if (next >= 0) {

@@ -2,8 +2,6 @@
 
 #include <cstring>
 
-#include "chorus/module/os/port.hpp"
-
 #include "chorus/runtime/interpreter.hpp"
 
 namespace chorus::sched {
@@ -37,14 +35,15 @@ Status SimulatedNpu::submit(const runtime::NpuJob& job, runtime::NpuCompletion o
   ++jobs_;
   const uint64_t macs = job.macs != 0 ? job.macs : runtime::Interpreter::op_macs(*job.model, job.op_index);
   const os::TimeNs duration = cost_.npu_op_ns(macs, CostModel::op_bytes(*job.model, job.op_index));
-  done_at_ = clock_.now() + duration;
+  started_ = clock_.now();
+  done_at_ = started_ + duration;
   busy_ns_ += duration;
   // Inputs the CPU wrote must reach memory before a DMA master reads them.
   for (uint32_t i = 0; i < job.context.num_inputs; ++i) {
     const int32_t t = job.context.inputs[i];
     if (t < 0) continue;
     const runtime::TensorInfo info = job.model->tensor(static_cast<size_t>(t));
-    if (info.constant_data == nullptr) os::cache_clean(job.context.tensor_data[t], info.bytes);
+    if (info.constant_data == nullptr) clean_for_npu(job.context.tensor_data[t], info.bytes);
   }
   if (hangs_pending_ > 0) {
     --hangs_pending_;
@@ -80,7 +79,7 @@ runtime::NpuState SimulatedNpu::poll() {
   busy_ = false;
   // What the NPU wrote must not be shadowed by stale cache lines.
   const runtime::TensorInfo out = job_.model->tensor(static_cast<size_t>(job_.context.outputs[0]));
-  os::cache_invalidate(job_.context.output<uint8_t>(0), out.bytes);
+  invalidate_for_cpu(job_.context.output<uint8_t>(0), out.bytes);
   const runtime::NpuState state = fault_ ? runtime::NpuState::kFault : runtime::NpuState::kComplete;
   if (on_done_.fn != nullptr) on_done_.fn(on_done_.user, state);
   return state;

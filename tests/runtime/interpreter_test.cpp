@@ -104,11 +104,20 @@ class FakeNpu : public NpuBackend {
     job_ = job;
     done_ = on_done;
     polls_ = 0;
+    busy_ = true;
     ++submitted;
     return Status::ok();
   }
+  bool busy() const override { return busy_; }
+  bool started_at(os::TimeNs* at) const override {
+    *at = 0;
+    return busy_;
+  }
+  void cancel() override { busy_ = false; }
   NpuState poll() override {
+    if (!busy_) return NpuState::kIdle;
     if (++polls_ < polls_to_finish) return NpuState::kBusy;
+    busy_ = false;
     if (fault) {
       const TensorInfo out = job_.model->tensor(static_cast<size_t>(job_.context.outputs[0]));
       std::memset(job_.context.output<uint8_t>(0), 0x5A, out.bytes);
@@ -128,6 +137,7 @@ class FakeNpu : public NpuBackend {
   NpuJob job_;
   NpuCompletion done_;
   int polls_ = 0;
+  bool busy_ = false;
 };
 
 TEST(Interpreter, NpuJobsReportWaitingThenComplete) {

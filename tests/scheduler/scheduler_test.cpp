@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "chorus/scheduler/scheduler.hpp"
+#include "chorus/scheduler/sim_npu.hpp"
 #include "chorus/tools/model_set.hpp"
 #include "support/golden.hpp"
 
@@ -213,20 +214,53 @@ TEST(Scheduler, DropOldestKeepsTheNewestPendingJob) {
   EXPECT_EQ(m.skips + m.completions + 1u /* the one pending at the end */, m.releases);
 }
 
-TEST(Scheduler, ReleaseFromIsrIsTakenAtTheNextSchedulingPoint) {
+TEST(Scheduler, ReleaseFromIsrRunsFromTheInterruptInstantAndKeepsTheSporadicSpacing) {
+  os::VirtualClock clock;
+  CostModel cost = cpu_at_100mhz();
+  Scheduler s(clock, &clock, cost, Policy::kEdf);
+  FakeFeatures f(1, 100000);  // 1 ms
+  PipelineConfig c = periodic("irq", &f, 5 * kMs, 5 * kMs, 0);
+  c.release = ReleaseRule::kInterrupt;
+  ASSERT_TRUE(s.add_pipeline(c).is_ok());
+  RecordingTrace trace;
+  s.set_trace(&trace);
+  clock.advance_to(3 * kMs);
+  // The ISR saw the data at 1 ms; the scheduler takes it at 3 ms: the job runs from 1 ms.
+  EXPECT_TRUE(s.release_from_isr(0, 1 * kMs));
+  // 2 ms later: sooner than the 5 ms the analysis assumes, so it is deferred to 6 ms.
+  EXPECT_TRUE(s.release_from_isr(0, 3 * kMs));
+  ASSERT_TRUE(s.run_until(20 * kMs).is_ok());
+  const PipelineMetrics& m = s.metrics(0);
+  EXPECT_EQ(m.releases, 2u);
+  EXPECT_EQ(m.completions, 2u);
+  EXPECT_EQ(m.deferred_releases, 1u);
+  EXPECT_EQ(m.skips, 0u);
+  ASSERT_EQ(trace.done.size(), 2u);
+  EXPECT_EQ(trace.done[0].release, 1 * kMs);
+  EXPECT_EQ(trace.done[0].end, 4 * kMs);  // 3 ms response, counted from the interrupt
+  EXPECT_EQ(trace.done[1].release, 6 * kMs);
+  EXPECT_EQ(trace.done[1].end, 7 * kMs);
+  EXPECT_EQ(m.response.max(), 3 * kMs);
+}
+
+TEST(Scheduler, IsrReleasesBeyondTheQueueAreCountedAsSkips) {
   os::VirtualClock clock;
   CostModel cost = cpu_at_100mhz();
   Scheduler s(clock, &clock, cost, Policy::kEdf);
   FakeFeatures f(1, 1000);
-  PipelineConfig c = periodic("irq", &f, 1000 * kMs, 5 * kMs, 0);
-  c.phase = 1000 * kMs;  // never periodic within the test
+  PipelineConfig c = periodic("irq", &f, 1 * kMs, 1 * kMs, 0);
+  c.release = ReleaseRule::kInterrupt;
   ASSERT_TRUE(s.add_pipeline(c).is_ok());
-  s.release_from_isr(0);
-  s.release_from_isr(0);
-  ASSERT_TRUE(s.run_until(1 * kMs).is_ok());
-  EXPECT_EQ(s.metrics(0).releases, 2u);
-  EXPECT_EQ(s.metrics(0).completions, 1u);  // the second arrived while the first was active
-  EXPECT_EQ(s.metrics(0).skips, 1u);
+  // The scheduler is late (clock at 9 ms): the queue holds 8 instants, the 9th is lost.
+  clock.advance_to(9 * kMs);
+  for (uint32_t k = 0; k < Scheduler::kIsrQueue; ++k) EXPECT_TRUE(s.release_from_isr(0, k * kMs));
+  EXPECT_FALSE(s.release_from_isr(0, Scheduler::kIsrQueue * kMs));
+  ASSERT_TRUE(s.run_until(20 * kMs).is_ok());
+  // The first queued release runs; the next 7 find it active (skip policy); the lost one
+  // is a skip too. Nothing disappears from the counts.
+  EXPECT_EQ(s.metrics(0).releases, Scheduler::kIsrQueue + 1);
+  EXPECT_EQ(s.metrics(0).completions, 1u);
+  EXPECT_EQ(s.metrics(0).skips, Scheduler::kIsrQueue);
 }
 
 TEST(Scheduler, SameScenarioGivesTheSameTimeline) {

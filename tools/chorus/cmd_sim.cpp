@@ -9,6 +9,7 @@
 #include "args.hpp"
 #include "chorus/module/host/board_xml.hpp"
 #include "chorus/scheduler/analysis.hpp"
+#include "chorus/scheduler/sim_npu.hpp"
 #include "chorus/tools/board_cost.hpp"
 #include "chorus/tools/json.hpp"
 #include "chorus/tools/model_set.hpp"

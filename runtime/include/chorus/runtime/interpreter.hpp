@@ -76,9 +76,13 @@ class Interpreter {
   // Runs operator i as `slices[i]` steps (bands of its output) where its kernel allows
   // (0 or 1: whole). The table is the caller's and must outlive the interpreter's use.
   void set_slicing(Span<const uint8_t> slices) { slices_ = slices; }
-  // How many slices operator `op` would run as, and whether its kernel can slice at all.
+  // How many slices operator `op` runs as on the CPU, and whether its kernel can slice at
+  // all. An operator the NPU takes uses its slicing only when the CPU recomputes it after
+  // a fault or timeout (the fallback then runs as preemptible bands too).
   uint32_t slices_of(size_t op) const;
   bool sliceable(size_t op) const;
+  // Whether the NPU backend takes operator `op`.
+  bool on_npu(size_t op) const { return npu_ != nullptr && npu_->supports(*model_, op); }
   // The most slices operator `op` can run as (its output's extent along the slice axis).
   uint32_t max_slices(size_t op) const;
 
@@ -104,6 +108,9 @@ class Interpreter {
   // and the next step() recomputes the operator on the CPU.
   void abort_npu();
   bool waiting_on_npu() const { return npu_pending_; }
+  // Whether the operator in flight on the NPU has ended (completed or faulted): the next
+  // step() then takes its result (or starts the CPU fallback) without waiting.
+  bool npu_finished() const { return npu_pending_ && (npu_state_ == NpuState::kComplete || npu_state_ == NpuState::kFault); }
 
   using ProfileHook = void (*)(void* user, const OpProfile& profile);
   using TickSource = uint64_t (*)();

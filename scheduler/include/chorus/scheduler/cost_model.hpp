@@ -22,6 +22,9 @@ struct CpuCost {
   uint32_t millicycles_per_mac[static_cast<int>(OpKind::kCount)] = {1000, 1000, 1000, 1000};
   uint32_t millicycles_per_byte = 250;  // bytes read + written by the op
   uint32_t cycles_per_op = 200;         // dispatch, prologue, requantisation set-up
+  // The scheduler's own work between two steps (release, pick, accounting), charged to
+  // every step; measured by bench/ on the host and by the firmware bench under QEMU.
+  uint32_t cycles_per_step = 0;
 };
 
 struct NpuCost {

@@ -38,6 +38,7 @@ struct PipelineMetrics {
   uint32_t npu_steps = 0;
   uint32_t npu_fallbacks = 0;
   uint32_t npu_timeouts = 0;     // NPU operators abandoned after their timeout
+  uint32_t deferred_releases = 0;  // releases that came sooner than period - jitter (deferred)
   os::TimeNs cpu_busy_ns = 0;
   os::TimeNs npu_busy_ns = 0;
   os::TimeNs longest_step_ns = 0;

@@ -36,6 +36,7 @@ class PostProcess {
 enum class ReleaseRule : uint8_t {
   kPeriodic,     // every `period`, starting at `phase`
   kWindowReady,  // when `window_frames` frames are available; the job consumes `hop_frames`
+  kInterrupt,    // only by Scheduler::release_from_isr, at least `period` apart (sporadic)
 };
 
 enum class OverloadPolicy : uint8_t {
@@ -53,6 +54,10 @@ struct PipelineConfig {
   os::TimeNs period = 0;  // also the minimum inter-release time of window-ready pipelines
   os::TimeNs phase = 0;
   os::TimeNs relative_deadline = 0;  // 0: equals the period
+  // How far a release may come early relative to the previous one + period (a sensor's
+  // clock against the CPU's): releases are at least period - release_jitter apart, and the
+  // analysis charges the jitter. 0 for timer-released pipelines.
+  os::TimeNs release_jitter = 0;
   uint32_t window_frames = 0;
   uint32_t hop_frames = 0;
   // Longest step wanted: CPU operators whose budget exceeds it run as several slices

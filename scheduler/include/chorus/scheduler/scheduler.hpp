@@ -4,9 +4,14 @@
 // Memory safety and bounded blocking come from the Stack Resource Policy (Baker 1991):
 // each preemption level's arena partition is a resource held by a job from its first
 // step to its last, with a ceiling equal to the highest preemption level of the pipelines
-// on it. A job may start only when its preemption level is above the system ceiling, so
-// two jobs of one level never interleave, and a job is blocked at most once: by one whole
-// job that shares its partition, or by one step of another.
+// on it. A job may start only when it is the most urgent job that has not started and its
+// preemption level is above the system ceiling (Baker's start rule), so two jobs of one
+// level never interleave and a job is blocked by at most one lower job's resource.
+// Fixed priorities are made distinct (equal priorities: the lower pipeline index wins),
+// the same order the analysis uses. An operator on the NPU is a self-suspension: its
+// completion is observed at the next scheduling point whoever runs (the NPU backend's
+// interrupt or poll), and a fallback to the CPU after a fault or timeout runs in slices.
+// scheduler/ANALYSIS.md states the semantics the analysis relies on, term by term.
 //
 // On the host the clock is virtual and each step is charged its cost from the board's
 // cost model; on firmware the clock is real and nothing is charged. The code is the same.
@@ -21,7 +26,7 @@
 #include "chorus/scheduler/cost_model.hpp"
 #include "chorus/scheduler/metrics.hpp"
 #include "chorus/scheduler/pipeline.hpp"
-#include "chorus/scheduler/sim_npu.hpp"
+#include "chorus/runtime/npu_backend.hpp"
 
 namespace chorus::sched {
 
@@ -45,15 +50,19 @@ class TraceSink {
   virtual void job_done(uint32_t pipeline, os::TimeNs release, os::TimeNs end, bool missed) = 0;
 };
 
-// What the schedulability analysis needs to know of a pipeline.
+// What the schedulability analysis needs to know of a pipeline (scheduler/ANALYSIS.md).
 struct TaskTiming {
-  os::TimeNs wcet = 0;      // the whole job: every step's budget, NPU time included
-  os::TimeNs max_step = 0;  // the longest non-preemptible step
-  os::TimeNs period = 0;
-  os::TimeNs deadline = 0;
-  uint32_t steps = 0;            // CPU steps per job
-  uint32_t npu_ops = 0;          // suspensions per job
-  os::TimeNs max_npu_op = 0;     // its longest NPU job
+  os::TimeNs wcet = 0;       // the whole job: every CPU step's budget plus each NPU operator's
+                             // time (suspension-oblivious)
+  os::TimeNs max_step = 0;   // the longest non-preemptible CPU step
+  os::TimeNs last_step = 0;  // the job's final step (its last non-preemptive region)
+  os::TimeNs period = 0;     // minimum inter-release time
+  os::TimeNs deadline = 0;   // relative deadline
+  os::TimeNs jitter = 0;     // release jitter
+  uint32_t steps = 0;        // CPU steps per job
+  uint32_t npu_ops = 0;      // suspensions per job
+  os::TimeNs max_npu_op = 0; // its longest NPU operator
+  os::TimeNs max_fallback_step = 0;  // longest CPU fallback slice (only after an NPU fault)
 };
 
 class Scheduler {
@@ -68,8 +77,9 @@ class Scheduler {
 
   // Validates the pipeline, precomputes its step budgets, returns its index.
   Result<uint32_t> add_pipeline(const PipelineConfig& config);
-  // The simulated NPU models' operators go to (its completion times drive the timeline).
-  void set_npu(SimulatedNpu* npu) { npu_ = npu; }
+  // The NPU backend the models' interpreters offload to (the scheduler polls it at every
+  // scheduling point and, in virtual time, moves the clock to its completions).
+  void set_npu(runtime::NpuBackend* npu) { npu_ = npu; }
   // Called with the current time before every scheduling decision: the application
   // advances its (simulated) drivers here. The scheduler never sees a driver.
   void set_time_hook(void (*fn)(void* user, os::TimeNs now), void* user) {
@@ -98,16 +108,27 @@ class Scheduler {
   // does; a step in progress at `end` completes).
   Status run_until(os::TimeNs end);
 
-  // Releases a job of `pipeline` from an interrupt handler (lock-free; taken at the next
-  // scheduling point).
-  void release_from_isr(uint32_t pipeline);
+  // Releases a job of `pipeline` from an interrupt handler at the instant `at` it read from
+  // the clock (lock-free, wait-free, single producer per pipeline; taken at the next
+  // scheduling point). The job's response time and deadline run from `at`, or from the
+  // previous release + period if it came sooner (the analysis assumes that spacing: an
+  // early release is deferred and counted). Returns false when the queue is full: the
+  // release is lost and counted as a skip.
+  bool release_from_isr(uint32_t pipeline, os::TimeNs at);
+  static constexpr uint32_t kIsrQueue = 8;
 
   uint32_t num_pipelines() const { return count_; }
   const PipelineConfig& config(uint32_t p) const { return pipes_[p].cfg; }
   const PipelineMetrics& metrics(uint32_t p) const { return pipes_[p].metrics; }
   TaskTiming timing(uint32_t p) const;
   os::TimeNs cpu_busy_ns() const { return cpu_busy_ns_; }
-  os::TimeNs npu_busy_ns() const { return npu_ ? npu_->busy_ns() : 0; }
+  os::TimeNs npu_busy_ns() const { return npu_busy_ns_; }
+  // Jobs of `pipeline` released but not finished whose absolute deadline is already past
+  // `at` (reports count them as misses: a job that never finishes missed its deadline).
+  uint32_t overdue(uint32_t pipeline, os::TimeNs at) const;
+  // The pipeline's rank in the order the policy uses between jobs of equal urgency
+  // (fixed priority: distinct, higher = more urgent).
+  uint8_t preemption_level(uint32_t p) const { return pipes_[p].preemption_level; }
   os::TimeNs now() const { return clock_.now(); }
   Policy policy() const { return policy_; }
   // Highest preemption level any pipeline uses + 1.
@@ -115,28 +136,43 @@ class Scheduler {
 
  private:
   struct Job {
-    os::TimeNs release = 0;
+    os::TimeNs release = 0;   // nominal release: phase + k x period, the ISR instant, or
+                              // when the window's last frame arrived
     os::TimeNs deadline = 0;
     uint32_t next_step = 0;
     bool started = false;
-    bool waiting_npu = false;
+    bool waiting_npu = false;  // its operator was submitted and has not been taken back
+    bool fallback = false;     // its NPU operator is being recomputed on the CPU in slices
     os::TimeNs npu_started = 0;
+  };
+  // Release instants handed over by an ISR: single producer (the ISR), single consumer
+  // (the scheduler). Only atomic loads and stores (lock-free on every Cortex-M, ARMv6-M
+  // included); release/acquire orders the instant before the index that publishes it.
+  struct IsrQueue {
+    os::TimeNs at[kIsrQueue] = {};
+    std::atomic<uint32_t> head{0};  // written by the ISR
+    std::atomic<uint32_t> tail{0};  // written by the scheduler
+    std::atomic<uint32_t> lost{0};  // written by the ISR only
   };
   struct Pipe {
     PipelineConfig cfg;
     uint32_t feature_steps = 0;
     uint32_t model_steps = 0;
     uint32_t total_steps = 0;
-    uint32_t step_budget_ns[kMaxOps + 2] = {};  // CPU budget per step (a slice of a sliced op)
-    uint32_t npu_ns[kMaxOps] = {};              // NPU time of offloaded ops, else 0
-    uint8_t slices[kMaxOps] = {};               // steps each operator runs as (0, 1: whole)
-    uint8_t preemption_level = 0;               // SRP preemption level (higher = more urgent)
+    os::TimeNs step_budget_ns[kMaxOps + 2] = {};  // CPU budget per step (a slice of a sliced
+                                                  // op; an NPU op's CPU fallback slice)
+    os::TimeNs npu_ns[kMaxOps] = {};              // NPU time of offloaded ops, else 0
+    uint8_t slices[kMaxOps] = {};                 // steps each operator runs as (0, 1: whole)
+    uint8_t preemption_level = 0;                 // SRP preemption level (higher = more urgent)
     bool has_active = false;
     Job active;
     bool has_pending = false;
     Job pending;
     os::TimeNs next_release = 0;
-    std::atomic<uint32_t> isr_releases{0};
+    os::TimeNs last_release = 0;
+    bool released_once = false;
+    IsrQueue isr;
+    uint32_t isr_lost_seen = 0;
     PipelineMetrics metrics;
   };
 
@@ -144,12 +180,22 @@ class Scheduler {
   void release_due(os::TimeNs now);
   void release(Pipe& p, os::TimeNs at);
   int pick(os::TimeNs now) const;
-  bool may_start(const Pipe& p) const;
+  bool more_urgent(uint32_t a, uint32_t b) const;
+  bool ready(const Pipe& p, os::TimeNs now) const;
+  bool next_is_npu_submit(const Pipe& p) const;
   uint32_t system_ceiling() const;
   Status run_step(uint32_t index);
+  void service_npu();
   os::TimeNs next_event(os::TimeNs now, os::TimeNs end) const;
-  os::TimeNs charge(uint32_t budget_ns);
+  os::TimeNs charge(os::TimeNs budget_ns);
   void finish_job(uint32_t index, os::TimeNs end);
+  os::TimeNs npu_deadline(const Pipe& p, const Job& j) const;
+  // The earliest instant a release at `at` may take: period - jitter after the previous.
+  os::TimeNs earliest_release(const Pipe& p, os::TimeNs at) const {
+    const os::TimeNs spacing = p.cfg.period - p.cfg.release_jitter;
+    return p.released_once && at < p.last_release + spacing ? p.last_release + spacing : at;
+  }
+  os::TimeNs overhead_ns() const { return cost_.cycles_to_ns(cost_.cpu.cycles_per_step, cost_.cpu.clock_hz); }
 
   const os::Clock& clock_;
   os::VirtualClock* virtual_clock_;
@@ -159,7 +205,9 @@ class Scheduler {
   uint32_t count_ = 0;
   uint8_t level_ceiling_[kMaxLevels] = {};
   uint32_t skip_debt_[kMaxPipelines] = {};  // skipped windows whose samples are still queued
-  SimulatedNpu* npu_ = nullptr;
+  runtime::NpuBackend* npu_ = nullptr;
+  int npu_owner_ = -1;              // pipeline whose operator the NPU holds
+  os::TimeNs npu_done_time_ = 0;    // when the last NPU job ended (for traces and busy time)
   TraceSink* trace_ = nullptr;
   void (*time_hook_)(void*, os::TimeNs) = nullptr;
   void* time_user_ = nullptr;
@@ -170,11 +218,8 @@ class Scheduler {
   double overrun_margin_ = 1.0;
   uint32_t npu_timeout_factor_ = 8;
   os::TimeNs npu_timeout_slack_ = 1000000;
-  os::TimeNs npu_deadline(const Pipe& p, const Job& j) const {
-    return j.npu_started + static_cast<os::TimeNs>(p.npu_ns[j.next_step - p.feature_steps]) * npu_timeout_factor_ +
-           npu_timeout_slack_;
-  }
   os::TimeNs cpu_busy_ns_ = 0;
+  os::TimeNs npu_busy_ns_ = 0;
   os::TimeNs run_end_ = UINT64_MAX;
 };
 

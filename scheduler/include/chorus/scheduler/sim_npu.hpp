@@ -1,8 +1,9 @@
 // A simulated Ethos-U-style NPU for host runs: it takes the operators an Ethos-U55 runs
 // (int8 convolution, depthwise, fully connected, pooling, add, mul), computes them with
 // the CPU kernels, but completes only when the virtual clock reaches the time the board's
-// NPU cost model charges, so the CPU runs other jobs meanwhile. Vela-compiled command
-// streams are refused: only a real NPU can run them.
+// NPU cost model charges, so the CPU runs other jobs meanwhile. Its completion is what a
+// completion interrupt would be: poll() (the scheduler calls it at every scheduling point)
+// delivers it at done_at(), whichever job runs. Vela-compiled command streams are refused.
 #pragma once
 
 #include <cstdint>
@@ -20,8 +21,18 @@ class SimulatedNpu : public runtime::NpuBackend {
   bool supports(const runtime::Model& model, size_t op_index) const override;
   Status submit(const runtime::NpuJob& job, runtime::NpuCompletion on_done) override;
   runtime::NpuState poll() override;
+  bool busy() const override { return busy_; }
+  bool started_at(os::TimeNs* at) const override {
+    if (!busy_) return false;
+    *at = started_;
+    return true;
+  }
+  bool completes_at(os::TimeNs* at) const override {
+    if (!busy_ || done_at_ == UINT64_MAX) return false;
+    *at = done_at_;
+    return true;
+  }
 
-  bool busy() const { return busy_; }
   // When the job in flight completes (meaningful while busy()).
   os::TimeNs done_at() const { return done_at_; }
   os::TimeNs busy_ns() const { return busy_ns_; }
@@ -40,6 +51,7 @@ class SimulatedNpu : public runtime::NpuBackend {
   const CostModel& cost_;
   runtime::NpuJob job_;
   runtime::NpuCompletion on_done_;
+  os::TimeNs started_ = 0;
   os::TimeNs done_at_ = 0;
   os::TimeNs busy_ns_ = 0;
   uint32_t jobs_ = 0;
