@@ -4,204 +4,235 @@ namespace chorus::sched {
 namespace {
 
 using os::TimeNs;
-constexpr TimeNs kInfinite = UINT64_MAX;
-constexpr TimeNs kHorizon = TimeNs{3600} * 1000000000ULL;  // an hour: beyond it a busy period is unbounded
+constexpr TimeNs kInfinite = AnalysisResult::kUnbounded;
+// Beyond an hour a busy window counts as unbounded (and the fixed point as diverging).
+constexpr TimeNs kHorizon = TimeNs{3600} * 1000000000ULL;
+constexpr int kMaxIterations = 1000000;
 
 TimeNs ceil_div(TimeNs a, TimeNs b) { return (a + b - 1) / b; }
+TimeNs max_of(TimeNs a, TimeNs b) { return a > b ? a : b; }
 
-// Effective priority order for fixed priority: priority, then the lower index wins.
+// The per-task figures every term below uses (ANALYSIS.md, "Task model").
+struct Task {
+  TimeNs C = 0;     // suspension-oblivious job time: CPU steps + NPU operators
+  TimeNs T = 0;     // minimum inter-release time: period - release jitter
+  TimeNs D = 0;     // relative deadline
+  TimeNs s = 0;     // longest non-preemptive CPU step
+  TimeNs e = 0;     // final step (last non-preemptive region)
+  TimeNs x = 0;     // longest NPU operator
+  uint32_t m = 0;   // NPU operators per job
+  uint8_t level = 0;
+};
+
+Task view(const AnalysisTask& a) {
+  Task t;
+  t.C = a.timing.wcet;
+  t.T = a.timing.period - (a.timing.jitter < a.timing.period ? a.timing.jitter : 0);
+  t.D = a.timing.deadline == 0 ? a.timing.period : a.timing.deadline;
+  t.s = a.timing.max_step;
+  t.e = a.timing.last_step <= a.timing.wcet ? a.timing.last_step : 0;
+  t.x = a.timing.max_npu_op;
+  t.m = a.timing.npu_ops;
+  t.level = a.level;
+  return t;
+}
+
+// Fixed-priority order: priority, then the lower index (the scheduler's ranks).
 bool higher(const AnalysisTask* t, uint32_t a, uint32_t b) {
   return t[a].priority != t[b].priority ? t[a].priority > t[b].priority : a < b;
 }
 
-
-// Extra delay a task can meet when it resumes after an NPU operator: one step (or one NPU
-// job) of another task that started meanwhile. Under fixed priority only lower-priority
-// tasks count (higher ones are interference already); under EDF any other task may. Each
-// resumption meets at most one such step, and task j can start at most
-// (ceil(D_i / T_j) + 1) x steps_j steps within i's deadline window, so the total is the
-// smaller of the two bounds.
-TimeNs resume_blocking(Span<const AnalysisTask> tasks, uint32_t i, bool fixed_priority) {
-  const AnalysisTask& ti = tasks[i];
-  if (ti.timing.npu_ops == 0) return 0;
-  TimeNs worst = 0, total = 0;
-  for (uint32_t j = 0; j < tasks.size(); ++j) {
-    if (j == i || (fixed_priority && higher(tasks.data(), j, i))) continue;
-    const TaskTiming& tj = tasks[j].timing;
-    const TimeNs step = tj.max_step > tj.max_npu_op ? tj.max_step : tj.max_npu_op;
-    if (step > worst) worst = step;
-    const TimeNs jobs = ceil_div(ti.timing.deadline, tj.period) + 1;
-    const TimeNs steps = jobs * (tj.steps + tj.npu_ops);
-    total += (steps < ti.timing.npu_ops ? steps : ti.timing.npu_ops) * step;
+// Iterates x = f(x) from `x` up to the horizon; kInfinite when it does not converge.
+template <typename F>
+TimeNs fixed_point(TimeNs x, F f) {
+  for (int iter = 0; iter < kMaxIterations; ++iter) {
+    const TimeNs next = f(x);
+    if (next == kInfinite || next > kHorizon) return kInfinite;
+    if (next == x) return x;
+    x = next;
   }
-  const TimeNs per_resumption = worst * ti.timing.npu_ops;
-  return per_resumption < total ? per_resumption : total;
+  return kInfinite;
 }
 
 AnalysisResult analyse_fp(Span<const AnalysisTask> tasks) {
   AnalysisResult r;
   const uint32_t n = static_cast<uint32_t>(tasks.size());
   r.count = n;
-  const AnalysisTask* t = tasks.data();
-  // Threshold of each task: the highest-priority task on its level.
+  const AnalysisTask* at = tasks.data();
+  Task t[AnalysisResult::kMax];
+  for (uint32_t i = 0; i < n; ++i) t[i] = view(at[i]);
+  // Threshold of each task: the highest-priority task on its level (its partition's ceiling).
   uint32_t threshold[AnalysisResult::kMax];
   for (uint32_t i = 0; i < n; ++i) {
     threshold[i] = i;
     for (uint32_t j = 0; j < n; ++j)
-      if (t[j].level == t[i].level && higher(t, j, threshold[i])) threshold[i] = j;
+      if (t[j].level == t[i].level && higher(at, j, threshold[i])) threshold[i] = j;
   }
   bool ok = true;
   for (uint32_t i = 0; i < n; ++i) {
-    const TimeNs Ci = t[i].timing.wcet, Ti = t[i].timing.period, Di = t[i].timing.deadline;
-    TimeNs B = 0;
-    for (uint32_t j = 0; j < n; ++j) {
-      if (j == i || higher(t, j, i)) continue;  // only lower-priority tasks block
-      // j blocks a whole job if its level's ceiling reaches i (i cannot start while j holds it).
-      const bool whole = !higher(t, i, threshold[j]);
-      const TimeNs b = whole ? t[j].timing.wcet : t[j].timing.max_step;
-      if (b > B) B = b;
+    // Lower-priority figures: longest step and longest NPU operator.
+    TimeNs s_lp = 0, x_lp = 0;
+    for (uint32_t k = 0; k < n; ++k)
+      if (k != i && higher(at, i, k)) {
+        s_lp = max_of(s_lp, t[k].s);
+        x_lp = max_of(x_lp, t[k].x);
+      }
+    // No step begun during a suspension outlasts the NPU operator's budget (the
+    // scheduler's NPU guard), so resumptions add no blocking: C is the job's own time.
+    TimeNs C[AnalysisResult::kMax];
+    for (uint32_t j = 0; j < n; ++j) C[j] = t[j].C;
+    // Start blocking: one lower job's whole job if its level's ceiling reaches i (SRP: i
+    // cannot start while it holds the partition; it may wait once for another lower job's
+    // NPU operator), else one lower step.
+    TimeNs B = s_lp;
+    for (uint32_t k = 0; k < n; ++k) {
+      if (k == i || !higher(at, i, k) || higher(at, i, threshold[k])) continue;
+      TimeNs x_other = 0;
+      for (uint32_t q = 0; q < n; ++q)
+        if (q != i && q != k && higher(at, i, q)) x_other = max_of(x_other, t[q].x);
+      B = max_of(B, t[k].C + (t[k].m > 0 ? x_other : 0));
     }
-    B += resume_blocking(tasks, i, true);
+    // One lower NPU operator may hold the NPU when the first operator of the window wants it.
+    bool npu_in_window = false;
+    for (uint32_t j = 0; j < n; ++j)
+      if ((j == i || higher(at, j, i)) && t[j].m > 0) npu_in_window = true;
+    if (npu_in_window) B += x_lp;
     r.blocking[i] = B;
-    // Level-i busy period.
-    TimeNs L = B + Ci;
-    for (int iter = 0; iter < 100000; ++iter) {
+    // Level-i busy window.
+    const TimeNs L = fixed_point(B + C[i], [&](TimeNs len) {
       TimeNs next = B;
       for (uint32_t j = 0; j < n; ++j)
-        if (j == i || higher(t, j, i)) next += ceil_div(L, t[j].timing.period) * t[j].timing.wcet;
-      if (next == L || next > kHorizon) {
-        L = next;
-        break;
-      }
-      L = next;
-    }
+        if (j == i || higher(at, j, i)) next += ceil_div(len, t[j].T) * C[j];
+      return next;
+    });
     TimeNs R = 0;
-    if (L > kHorizon) {
+    if (L == kInfinite) {
       R = kInfinite;
     } else {
-      const TimeNs jobs = ceil_div(L, Ti);
+      const TimeNs jobs = ceil_div(L, t[i].T);
+      const TimeNs before_last = C[i] - t[i].e;
       for (TimeNs q = 0; q < jobs && R != kInfinite; ++q) {
-        TimeNs S = B + q * Ci;
-        for (int iter = 0; iter < 100000; ++iter) {
-          TimeNs next = B + q * Ci;
+        // Start of job q: every higher-priority job released up to then goes first.
+        const TimeNs S = fixed_point(B + q * C[i], [&](TimeNs st) {
+          TimeNs next = B + q * C[i];
           for (uint32_t j = 0; j < n; ++j)
-            if (higher(t, j, i)) next += (1 + S / t[j].timing.period) * t[j].timing.wcet;
-          if (next == S) break;
-          S = next;
-          if (S > kHorizon) break;
-        }
-        if (S > kHorizon) {
+            if (higher(at, j, i)) next += (1 + st / t[j].T) * C[j];
+          return next;
+        });
+        if (S == kInfinite) {
           R = kInfinite;
           break;
         }
-        TimeNs F = S + Ci;
-        for (int iter = 0; iter < 100000; ++iter) {
-          TimeNs next = S + Ci;
+        // Start of its last step: after the start only tasks above i's threshold preempt.
+        const TimeNs F = fixed_point(S + before_last, [&](TimeNs f) {
+          TimeNs next = S + before_last;
           for (uint32_t j = 0; j < n; ++j)
-            if (higher(t, j, threshold[i])) {
-              const TimeNs released = ceil_div(F, t[j].timing.period);
-              const TimeNs before = 1 + S / t[j].timing.period;
-              if (released > before) next += (released - before) * t[j].timing.wcet;
+            if (higher(at, j, threshold[i])) {
+              const TimeNs released = 1 + f / t[j].T;
+              const TimeNs before = 1 + S / t[j].T;
+              if (released > before) next += (released - before) * C[j];
             }
-          if (next == F) break;
-          F = next;
-          if (F > kHorizon) break;
-        }
-        if (F > kHorizon) {
+          return next;
+        });
+        if (F == kInfinite) {
           R = kInfinite;
           break;
         }
-        const TimeNs resp = F - q * Ti;
-        if (resp > R) R = resp;
+        const TimeNs finish = F + t[i].e;
+        R = max_of(R, finish > q * t[i].T ? finish - q * t[i].T : 0);
       }
     }
     r.response[i] = R;
-    if (R == kInfinite || R > Di) ok = false;
+    if (R == kInfinite || R > t[i].D || R > t[i].T) ok = false;
   }
   r.schedulable = ok;
   return r;
-}
-
-// Blocking a job with absolute-deadline horizon `t` (relative to its busy period) can meet
-// under EDF+SRP: a task whose deadline lies beyond t blocks a whole job when its level
-// holds a task with a deadline within t, else one step.
-TimeNs edf_blocking(Span<const AnalysisTask> tasks, TimeNs t) {
-  TimeNs B = 0;
-  for (uint32_t k = 0; k < tasks.size(); ++k) {
-    if (tasks[k].timing.deadline <= t) continue;
-    bool shares = false;
-    for (uint32_t m = 0; m < tasks.size(); ++m)
-      if (m != k && tasks[m].level == tasks[k].level && tasks[m].timing.deadline <= t) shares = true;
-    const TimeNs b = shares ? tasks[k].timing.wcet : tasks[k].timing.max_step;
-    if (b > B) B = b;
-  }
-  return B;
 }
 
 AnalysisResult analyse_edf(Span<const AnalysisTask> tasks) {
   AnalysisResult r;
   const uint32_t n = static_cast<uint32_t>(tasks.size());
   r.count = n;
+  Task t[AnalysisResult::kMax];
+  for (uint32_t i = 0; i < n; ++i) t[i] = view(tasks[i]);
+  TimeNs x_all = 0;
+  for (uint32_t k = 0; k < n; ++k) x_all = max_of(x_all, t[k].x);
   TimeNs C[AnalysisResult::kMax];
-  for (uint32_t i = 0; i < n; ++i) C[i] = tasks[i].timing.wcet + resume_blocking(tasks, i, false);
-  // Synchronous busy period with the largest blocking.
-  TimeNs maxB = 0;
-  for (uint32_t k = 0; k < n; ++k) maxB = tasks[k].timing.wcet > maxB ? tasks[k].timing.wcet : maxB;
-  TimeNs L = maxB;
-  for (uint32_t i = 0; i < n; ++i) L += C[i];
-  for (int iter = 0; iter < 100000; ++iter) {
-    TimeNs next = maxB;
-    for (uint32_t i = 0; i < n; ++i) next += ceil_div(L, tasks[i].timing.period) * C[i];
-    if (next == L || next > kHorizon) {
-      L = next;
-      break;
+  for (uint32_t j = 0; j < n; ++j) C[j] = t[j].C;
+  // Blocking of a busy window whose jobs all have deadlines within `horizon` (Baker's SRP
+  // under EDF): a task whose relative deadline lies beyond it blocks a whole job when its
+  // level holds a task with a deadline within it, else one step; plus one NPU operator of
+  // such a task when a task within it uses the NPU.
+  auto blocking = [&](TimeNs horizon) {
+    TimeNs B = 0, X = 0;
+    bool npu_within = false;
+    for (uint32_t k = 0; k < n; ++k)
+      if (t[k].D <= horizon && t[k].m > 0) npu_within = true;
+    for (uint32_t k = 0; k < n; ++k) {
+      if (t[k].D <= horizon) continue;
+      bool shares = false;
+      for (uint32_t q = 0; q < n; ++q)
+        if (q != k && t[q].level == t[k].level && t[q].D <= horizon) shares = true;
+      B = max_of(B, shares ? t[k].C + (t[k].m > 0 ? x_all : 0) : t[k].s);
+      X = max_of(X, t[k].x);
     }
-    L = next;
-  }
-  bool ok = L <= kHorizon;
-  for (uint32_t i = 0; i < n && ok; ++i) {
-    const TimeNs Ti = tasks[i].timing.period, Di = tasks[i].timing.deadline;
+    return B + (npu_within ? X : 0);
+  };
+  // The longest busy window: the synchronous one. Every instant of a busy window has the
+  // CPU running a step or the NPU an operator of a pending job (a job waiting for a free
+  // NPU is picked at once), and a blocking job is a job of one of these tasks, so its
+  // length is bounded by the jobs' suspension-oblivious work alone.
+  TimeNs sum = 0;
+  for (uint32_t i = 0; i < n; ++i) sum += t[i].C;
+  const TimeNs L = fixed_point(sum, [&](TimeNs len) {
+    TimeNs next = 0;
+    for (uint32_t i = 0; i < n; ++i) next += ceil_div(len, t[i].T) * t[i].C;
+    return next;
+  });
+  bool ok = L != kInfinite;
+  for (uint32_t i = 0; i < n; ++i) {
+    if (L == kInfinite) {
+      r.response[i] = kInfinite;
+      continue;
+    }
+    const TimeNs Ti = t[i].T, Di = t[i].D;
     TimeNs R = 0;
-    // Candidate offsets a of task i's job in the busy period: where a + D_i meets another
-    // task's absolute deadline (Spuri's set A), and a = 0.
-    for (uint32_t j = 0; j < n && R != kInfinite; ++j) {
-      const TimeNs Tj = tasks[j].timing.period, Dj = tasks[j].timing.deadline;
-      for (TimeNs k = 0;; ++k) {
-        const TimeNs dl = k * Tj + Dj;
+    // Spuri's candidate offsets a of i's job in the busy window: where a + D_i meets
+    // another job's absolute deadline, or a release of i.
+    auto try_offset = [&](TimeNs a) {
+      const TimeNs horizon = a + Di;
+      const TimeNs B = blocking(horizon);
+      const TimeNs own = (1 + a / Ti) * C[i];
+      const TimeNs len = fixed_point(B + own, [&](TimeNs w) {
+        TimeNs next = B + own;
+        for (uint32_t m = 0; m < n; ++m) {
+          if (m == i || t[m].D > horizon) continue;
+          const TimeNs by_time = ceil_div(w, t[m].T);
+          const TimeNs by_deadline = 1 + (horizon - t[m].D) / t[m].T;
+          next += (by_time < by_deadline ? by_time : by_deadline) * C[m];
+        }
+        return next;
+      });
+      if (len == kInfinite) return false;
+      R = max_of(R, max_of(C[i], len > a ? len - a : 0));
+      r.blocking[i] = max_of(r.blocking[i], B);
+      return true;
+    };
+    bool bounded = true;
+    for (TimeNs a = 0; a <= L && bounded; a += Ti) bounded = try_offset(a);
+    for (uint32_t j = 0; j < n && bounded; ++j) {
+      if (j == i) continue;
+      for (TimeNs k = 0; bounded; ++k) {
+        const TimeNs dl = k * t[j].T + t[j].D;
         if (dl < Di) continue;
         const TimeNs a = dl - Di;
         if (a > L) break;
-        const TimeNs horizon = a + Di;
-        const TimeNs B = edf_blocking(tasks, horizon);
-        TimeNs len = B + (1 + a / Ti) * C[i];
-        for (int iter = 0; iter < 100000; ++iter) {
-          TimeNs next = B + (1 + a / Ti) * C[i];
-          for (uint32_t m = 0; m < n; ++m) {
-            if (m == i || tasks[m].timing.deadline > horizon) continue;
-            const TimeNs by_time = ceil_div(len, tasks[m].timing.period);
-            const TimeNs by_deadline = 1 + (horizon - tasks[m].timing.deadline) / tasks[m].timing.period;
-            next += (by_time < by_deadline ? by_time : by_deadline) * C[m];
-          }
-          if (next == len || next > kHorizon) {
-            len = next;
-            break;
-          }
-          len = next;
-        }
-        if (len > kHorizon) {
-          R = kInfinite;
-          break;
-        }
-        const TimeNs resp = len > a ? len - a : 0;
-        if (resp > R) R = resp;
-        if (r.blocking[i] < B) r.blocking[i] = B;
+        if (a % Ti != 0) bounded = try_offset(a);
       }
     }
-    r.response[i] = R;
-    if (R == kInfinite || R > Di) ok = false;
+    r.response[i] = bounded ? R : kInfinite;
+    if (!bounded || R > Di || R > Ti) ok = false;
   }
-  if (L > kHorizon)
-    for (uint32_t i = 0; i < n; ++i) r.response[i] = kInfinite;
   r.schedulable = ok;
   return r;
 }
@@ -220,12 +251,9 @@ AnalysisResult analyse(Span<const AnalysisTask> tasks, Policy policy) {
   AnalysisResult r;
   if (tasks.size() > AnalysisResult::kMax) return r;
   if (policy == Policy::kRunToCompletion) {
-    AnalysisTask one_level[AnalysisResult::kMax];
-    for (size_t i = 0; i < tasks.size(); ++i) {
-      one_level[i] = tasks[i];
-      one_level[i].level = 0;
-    }
-    r = analyse_edf(Span<const AnalysisTask>(one_level, tasks.size()));
+    // A superloop is not analysed: it is there to be compared with.
+    r.count = static_cast<uint32_t>(tasks.size());
+    for (uint32_t i = 0; i < r.count; ++i) r.response[i] = kInfinite;
   } else {
     r = policy == Policy::kFixedPriority ? analyse_fp(tasks) : analyse_edf(tasks);
   }

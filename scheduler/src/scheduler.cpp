@@ -365,15 +365,37 @@ int Scheduler::pick(os::TimeNs now) const {
     if (pipes_[i].has_active && !pipes_[i].active.started && (first < 0 || more_urgent(i, static_cast<uint32_t>(first))))
       first = static_cast<int>(i);
   const bool first_may_start = first >= 0 && pipes_[first].preemption_level + 1u > system_ceiling();
+  // NPU guard: while a job is held up by the NPU (suspended on its own operator, or
+  // waiting for the NPU to take its next one), a less urgent job may run a step only if
+  // the step ends by the time the NPU's operator is due to end. So no step begun during a
+  // suspension delays the job when it resumes: the analysis needs no resumption blocking.
+  int held = -1;
+  for (uint32_t i = 0; i < count_; ++i) {
+    const Pipe& p = pipes_[i];
+    if (!p.has_active) continue;
+    if (!p.active.started && (static_cast<int>(i) != first || !first_may_start)) continue;
+    const Job& j = p.active;
+    const bool suspended = j.waiting_npu && !p.cfg.model->npu_finished() && now < npu_deadline(p, j);
+    const bool waiting = next_is_npu_submit(p) && npu_ != nullptr && npu_->busy();
+    if ((suspended || waiting) && (held < 0 || more_urgent(i, static_cast<uint32_t>(held)))) held = static_cast<int>(i);
+  }
   int best = -1;
   for (uint32_t i = 0; i < count_; ++i) {
     const Pipe& p = pipes_[i];
     if (!p.has_active) continue;
     if (!p.active.started && (static_cast<int>(i) != first || !first_may_start)) continue;
     if (!ready(p, now)) continue;
+    if (held >= 0 && more_urgent(static_cast<uint32_t>(held), i) && now + next_budget(p) > npu_expected_end_) continue;
     if (best < 0 || more_urgent(i, static_cast<uint32_t>(best))) best = static_cast<int>(i);
   }
   return best;
+}
+
+os::TimeNs Scheduler::next_budget(const Pipe& p) const {
+  const Job& j = p.active;
+  if (j.waiting_npu) return p.cfg.model->npu_finished() ? overhead_ns() : p.step_budget_ns[j.next_step];
+  if (next_is_npu_submit(p)) return cost_.npu_submit_ns() + overhead_ns();
+  return p.step_budget_ns[j.next_step];
 }
 
 os::TimeNs Scheduler::charge(os::TimeNs budget_ns) {
@@ -457,6 +479,7 @@ Status Scheduler::run_step(uint32_t index) {
       os::TimeNs at = start;
       if (npu_ != nullptr && npu_->started_at(&at)) j.npu_started = at;
       else j.npu_started = start;
+      npu_expected_end_ = j.npu_started + p.npu_ns[static_cast<uint32_t>(op)];
       const os::TimeNs c = charge(cost_.npu_submit_ns() + overhead_ns());
       p.metrics.cpu_busy_ns += c;
       cpu_busy_ns_ += c;

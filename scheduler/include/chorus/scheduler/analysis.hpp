@@ -1,18 +1,23 @@
-// Schedulability analysis for the scheduler's policy, and the search for preemption
-// levels that keep every deadline in the least arena.
+// Schedulability analysis for the scheduler's policies, and the search for preemption
+// levels that keep every deadline in the least arena. scheduler/ANALYSIS.md states the
+// model, every term and the literature each one comes from; the soundness search
+// (tests/scheduler/soundness_test.cpp, scripts/soundness-search.sh) tries to break it.
 //
-// Model: each pipeline is a sporadic task (period T, relative deadline D <= T, worst-case
-// job time C including NPU time — suspension-oblivious — and longest step). Jobs run
-// under the Stack Resource Policy with one resource per level held for a whole job.
-//  - Fixed priority: preemption thresholds (Wang & Saksena, "Scheduling fixed-priority
-//    tasks with preemption threshold", RTCSA 1999), threshold = the ceiling of the task's
-//    level; the blocking term is one whole job of a lower-priority task that shares a level
-//    whose ceiling reaches the task, else the longest step of a lower-priority task.
-//  - EDF: Baker's SRP with preemption levels by relative deadline; response-time bounds by
-//    Spuri's analysis ("Analysis of deadline scheduled real-time systems", INRIA RR-2772,
-//    1996) with the same blocking rule.
-// Each NPU operator adds one more blocking term (a step or an NPU job of another task may
-// be in the way when the task resumes).
+// In short: each pipeline is a sporadic task (minimum inter-release time T, constrained
+// deadline D <= T, jobs of non-preemptive CPU steps and NPU operators). An NPU operator is
+// a self-suspension, analysed suspension-oblivious (its time counts as the job's own
+// execution; sound for fixed priority and EDF, Chen et al., "Many suspensions, many
+// problems", Real-Time Systems 55, 2019, sec. 4.1). Jobs hold their level's arena
+// partition under the Stack Resource Policy (Baker 1991).
+//  - Fixed priority: preemption thresholds (Wang & Saksena, RTCSA 1999) with the last
+//    non-preemptive region (Yao, Buttazzo & Bertogna, "Feasibility analysis under fixed
+//    priority scheduling with limited preemptions", Real-Time Systems 47, 2011).
+//  - EDF: Spuri's response-time analysis with SRP blocking (INRIA RR-2772, 1996).
+// Blocking terms: one lower job's whole job where it shares a level whose ceiling reaches
+// the task, else one lower step; one lower NPU operator. The scheduler's NPU guard (a less
+// urgent step starts during a suspension only if it ends within the NPU operator's budget)
+// makes resumptions free of blocking. All times are 64-bit nanoseconds; a fixed point that
+// does not converge within the horizon makes the task unbounded, hence unschedulable.
 #pragma once
 
 #include <cstdint>
@@ -25,15 +30,16 @@ namespace chorus::sched {
 struct AnalysisTask {
   TaskTiming timing;
   uint8_t level = 0;
-  uint8_t priority = 0;        // fixed priority: larger = more urgent
+  uint8_t priority = 0;  // fixed priority: larger = more urgent; ties: the lower index wins
 };
 
 struct AnalysisResult {
   static constexpr uint32_t kMax = Scheduler::kMaxPipelines;
+  static constexpr os::TimeNs kUnbounded = UINT64_MAX;
   bool schedulable = false;
   uint32_t count = 0;
-  os::TimeNs response[kMax] = {};  // worst-case response-time bound (UINT64_MAX: unbounded)
-  os::TimeNs blocking[kMax] = {};
+  os::TimeNs response[kMax] = {};  // worst-case response-time bound (kUnbounded: none)
+  os::TimeNs blocking[kMax] = {};  // the largest blocking term used for the task
   int worst = -1;                  // the task with the least slack (negative slack if failing)
   int64_t worst_slack = 0;         // deadline - response of that task
   double utilization = 0.0;
@@ -42,8 +48,8 @@ struct AnalysisResult {
 // The analysis view of a scheduler's pipeline.
 AnalysisTask analysis_task(const Scheduler& scheduler, uint32_t pipeline);
 
-// Worst-case response-time bounds under `policy` (kEdf or kFixedPriority; run-to-
-// completion is analysed as one level holding every task under EDF).
+// Worst-case response-time bounds under `policy` (kEdf or kFixedPriority). Run-to-
+// completion is not analysed: every bound is kUnbounded and the set is not schedulable.
 AnalysisResult analyse(Span<const AnalysisTask> tasks, Policy policy);
 
 // Level search: every partition of the pipelines into levels, keeping the schedulable

@@ -183,6 +183,7 @@ class Scheduler {
   bool more_urgent(uint32_t a, uint32_t b) const;
   bool ready(const Pipe& p, os::TimeNs now) const;
   bool next_is_npu_submit(const Pipe& p) const;
+  os::TimeNs next_budget(const Pipe& p) const;
   uint32_t system_ceiling() const;
   Status run_step(uint32_t index);
   void service_npu();
@@ -208,6 +209,7 @@ class Scheduler {
   runtime::NpuBackend* npu_ = nullptr;
   int npu_owner_ = -1;              // pipeline whose operator the NPU holds
   os::TimeNs npu_done_time_ = 0;    // when the last NPU job ended (for traces and busy time)
+  os::TimeNs npu_expected_end_ = 0; // when the NPU's operator in flight is due to end (its budget)
   TraceSink* trace_ = nullptr;
   void (*time_hook_)(void*, os::TimeNs) = nullptr;
   void* time_user_ = nullptr;
