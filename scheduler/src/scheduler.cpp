@@ -358,13 +358,16 @@ int Scheduler::pick(os::TimeNs now) const {
     }
     return oldest >= 0 && ready(pipes_[oldest], now) ? oldest : -1;
   }
-  // Baker's SRP start rule: of the jobs that have not started, only the most urgent may
-  // start, and only if its preemption level is above the system ceiling.
+  // Baker's SRP start rule: a job may start only if it is the most urgent of all active
+  // jobs (started ones included, even while suspended on the NPU) and its preemption level
+  // is above the system ceiling. Letting a less urgent job start during another's
+  // suspension would let it take a partition and then wait behind that job: a blocking
+  // chain the analysis does not have.
   int first = -1;
   for (uint32_t i = 0; i < count_; ++i)
-    if (pipes_[i].has_active && !pipes_[i].active.started && (first < 0 || more_urgent(i, static_cast<uint32_t>(first))))
-      first = static_cast<int>(i);
-  const bool first_may_start = first >= 0 && pipes_[first].preemption_level + 1u > system_ceiling();
+    if (pipes_[i].has_active && (first < 0 || more_urgent(i, static_cast<uint32_t>(first)))) first = static_cast<int>(i);
+  const bool first_may_start =
+      first >= 0 && !pipes_[first].active.started && pipes_[first].preemption_level + 1u > system_ceiling();
   // NPU guard: while a job is held up by the NPU (suspended on its own operator, or
   // waiting for the NPU to take its next one), a less urgent job may run a step only if
   // the step ends by the time the NPU's operator is due to end. So no step begun during a
@@ -559,6 +562,10 @@ os::TimeNs Scheduler::next_event(os::TimeNs now, os::TimeNs end) const {
   }
   os::TimeNs done = 0;
   if (npu_ != nullptr && npu_->busy() && npu_->completes_at(&done) && done < next) next = done;
+  if (interrupt_hook_ != nullptr) {
+    const os::TimeNs t = interrupt_hook_(interrupt_user_, now);
+    if (t < next) next = t;
+  }
   return next > now ? next : now + 1;
 }
 

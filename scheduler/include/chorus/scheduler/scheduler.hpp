@@ -86,6 +86,13 @@ class Scheduler {
     time_hook_ = fn;
     time_user_ = user;
   }
+  // Virtual time only: when the application's next simulated interrupt fires (one that
+  // calls release_from_isr), so that an idle scheduler wakes then, as a real core's WFI
+  // would end at the interrupt. Returns UINT64_MAX when none is due.
+  void set_interrupt_hook(os::TimeNs (*fn)(void* user, os::TimeNs now), void* user) {
+    interrupt_hook_ = fn;
+    interrupt_user_ = user;
+  }
   // Called when nothing is ready (firmware: sleep until the next interrupt).
   void set_idle_hook(void (*fn)(void* user), void* user) {
     idle_hook_ = fn;
@@ -213,6 +220,8 @@ class Scheduler {
   TraceSink* trace_ = nullptr;
   void (*time_hook_)(void*, os::TimeNs) = nullptr;
   void* time_user_ = nullptr;
+  os::TimeNs (*interrupt_hook_)(void*, os::TimeNs) = nullptr;
+  void* interrupt_user_ = nullptr;
   void (*idle_hook_)(void*) = nullptr;
   void* idle_user_ = nullptr;
   uint32_t jitter_state_ = 0;

@@ -1,0 +1,350 @@
+#include "chorus/tools/soundness.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <numeric>
+
+#include "chorus/scheduler/analysis.hpp"
+#include "chorus/scheduler/sim_npu.hpp"
+#include "chorus/tools/file.hpp"
+#include "chorus/tools/model_set.hpp"
+#include "tflite_subset_generated.h"
+
+namespace chorus::tools {
+namespace {
+
+using os::TimeNs;
+constexpr TimeNs kMs = 1000000;
+
+class Random {
+ public:
+  explicit Random(uint32_t seed) : s_(seed * 2654435761u + 0x9E3779B9u) {
+    for (int i = 0; i < 4; ++i) next();
+  }
+  uint32_t next() {
+    s_ ^= s_ << 13;
+    s_ ^= s_ >> 17;
+    s_ ^= s_ << 5;
+    return s_;
+  }
+  uint32_t below(uint32_t n) { return n == 0 ? 0 : next() % n; }
+  bool chance(uint32_t percent) { return below(100) < percent; }
+
+ private:
+  uint32_t s_;
+};
+
+// A chain of int8 FULLY_CONNECTED layers, built in memory as a .tflite flatbuffer.
+std::vector<uint8_t> fc_chain(const std::vector<int32_t>& widths, Random& rng) {
+  namespace tfl = chorus::tflite;
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<flatbuffers::Offset<tfl::Buffer>> buffers{tfl::CreateBuffer(fbb)};
+  std::vector<flatbuffers::Offset<tfl::Tensor>> tensors;
+  auto quant = [&](float scale) {
+    std::vector<float> scales{scale};
+    std::vector<int64_t> zero_points{0};
+    return tfl::CreateQuantizationParametersDirect(fbb, nullptr, nullptr, &scales, &zero_points);
+  };
+  auto activation = [&](int32_t width) {
+    std::vector<int32_t> shape{1, width};
+    tensors.push_back(tfl::CreateTensorDirect(fbb, &shape, tfl::TensorType::INT8, 0, "act", quant(0.05f)));
+    return static_cast<int32_t>(tensors.size() - 1);
+  };
+  std::vector<flatbuffers::Offset<tfl::Operator>> ops;
+  int32_t in = activation(widths[0]);
+  const int32_t input = in;
+  for (size_t l = 1; l < widths.size(); ++l) {
+    const int32_t rows = widths[l], cols = widths[l - 1];
+    std::vector<uint8_t> w(static_cast<size_t>(rows) * static_cast<size_t>(cols));
+    for (uint8_t& b : w) b = static_cast<uint8_t>(rng.next());
+    std::vector<uint8_t> bias(static_cast<size_t>(rows) * 4, 0);
+    buffers.push_back(tfl::CreateBufferDirect(fbb, &w));
+    std::vector<int32_t> wshape{rows, cols};
+    tensors.push_back(tfl::CreateTensorDirect(fbb, &wshape, tfl::TensorType::INT8, static_cast<uint32_t>(buffers.size() - 1), "w",
+                                              quant(0.01f)));
+    const int32_t wt = static_cast<int32_t>(tensors.size() - 1);
+    buffers.push_back(tfl::CreateBufferDirect(fbb, &bias));
+    std::vector<int32_t> bshape{rows};
+    tensors.push_back(tfl::CreateTensorDirect(fbb, &bshape, tfl::TensorType::INT32, static_cast<uint32_t>(buffers.size() - 1), "b",
+                                              quant(0.0005f)));
+    const int32_t bt = static_cast<int32_t>(tensors.size() - 1);
+    const int32_t out = activation(rows);
+    std::vector<int32_t> inputs{in, wt, bt}, outputs{out};
+    ops.push_back(tfl::CreateOperatorDirect(fbb, 0, &inputs, &outputs, tfl::BuiltinOptions::FullyConnectedOptions,
+                                            tfl::CreateFullyConnectedOptions(fbb).Union()));
+    in = out;
+  }
+  std::vector<flatbuffers::Offset<tfl::OperatorCode>> codes{
+      tfl::CreateOperatorCode(fbb, static_cast<int8_t>(tfl::BuiltinOperator::FULLY_CONNECTED), 0, 1, tfl::BuiltinOperator::FULLY_CONNECTED)};
+  std::vector<int32_t> graph_in{input}, graph_out{in};
+  std::vector<flatbuffers::Offset<tfl::SubGraph>> subgraphs{tfl::CreateSubGraphDirect(fbb, &tensors, &graph_in, &graph_out, &ops)};
+  fbb.Finish(tfl::CreateModelDirect(fbb, 3, &codes, &subgraphs, nullptr, &buffers), tfl::ModelIdentifier());
+  return std::vector<uint8_t>(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+}
+
+// CPU work of given cycles per step (a stand-in front end, or the input fill of a model).
+class StepStage : public sched::FeatureStage {
+ public:
+  explicit StepStage(std::vector<uint64_t> cycles) : cycles_(std::move(cycles)) {}
+  uint32_t steps() const override { return static_cast<uint32_t>(cycles_.size()); }
+  Status run(uint32_t, SampleSource*, runtime::Interpreter*) override { return Status::ok(); }
+  uint64_t cost_cycles(uint32_t index) const override { return cycles_[index]; }
+
+ private:
+  std::vector<uint64_t> cycles_;
+};
+
+class Post : public sched::PostProcess {
+ public:
+  explicit Post(uint64_t cycles) : cycles_(cycles) {}
+  Status run(const runtime::Interpreter*, TimeNs, TimeNs) override { return Status::ok(); }
+  uint64_t cost_cycles() const override { return cycles_; }
+
+ private:
+  uint64_t cycles_;
+};
+
+struct IsrSource {
+  uint32_t pipeline = 0;
+  TimeNs next = 0;
+  TimeNs period = 0;
+  TimeNs jitter = 0;
+  Random rng{1};
+};
+
+struct Interrupts {
+  sched::Scheduler* scheduler = nullptr;
+  std::vector<IsrSource> sources;
+  static void fire(void* user, TimeNs now) {
+    auto& self = *static_cast<Interrupts*>(user);
+    for (IsrSource& s : self.sources)
+      while (s.next <= now) {
+        self.scheduler->release_from_isr(s.pipeline, s.next);
+        // Sporadic: at least period - jitter apart, sometimes much more; now and then an
+        // interrupt fires early (the scheduler defers it to keep the spacing).
+        const uint32_t r = s.rng.below(100);
+        const TimeNs min_gap = s.period - s.jitter;
+        s.next += r < 10 ? min_gap / 2 + 1 : min_gap + (r < 60 ? 0 : s.rng.below(static_cast<uint32_t>(s.period / 2)));
+      }
+  }
+  static TimeNs next_at(void* user, TimeNs) {
+    auto& self = *static_cast<Interrupts*>(user);
+    TimeNs next = UINT64_MAX;
+    for (const IsrSource& s : self.sources) next = s.next < next ? s.next : next;
+    return next;
+  }
+};
+
+class TextTrace : public sched::TraceSink {
+ public:
+  explicit TextTrace(FILE* f) : f_(f) {}
+  void release(uint32_t p, TimeNs at) override { std::fprintf(f_, "%12.3f release p%u\n", at / 1e3, p); }
+  void skip(uint32_t p, TimeNs at) override { std::fprintf(f_, "%12.3f skip p%u\n", at / 1e3, p); }
+  void step(uint32_t p, int32_t op, const char* name, TimeNs start, TimeNs end, bool npu) override {
+    std::fprintf(f_, "%12.3f-%12.3f p%u %s op %d %s\n", start / 1e3, end / 1e3, p, npu ? "NPU" : "cpu", op, name);
+  }
+  void job_done(uint32_t p, TimeNs release, TimeNs end, bool missed) override {
+    std::fprintf(f_, "%12.3f done p%u released %.3f response %.3f%s\n", end / 1e3, p, release / 1e3, (end - release) / 1e3,
+                 missed ? " MISSED" : "");
+  }
+
+ private:
+  FILE* f_;
+};
+
+TimeNs gcd(TimeNs a, TimeNs b) { return b == 0 ? a : gcd(b, a % b); }
+
+}  // namespace
+
+SoundnessCase check_random_set(uint32_t seed, uint64_t min_jobs, FILE* trace_out) {
+  SoundnessCase out;
+  out.seed = seed;
+  Random rng(seed);
+  const sched::Policy policy = rng.chance(50) ? sched::Policy::kEdf : sched::Policy::kFixedPriority;
+  out.policy = sched::policy_name(policy);
+  const uint32_t n = 2 + rng.below(4);
+  out.pipelines = n;
+
+  sched::CostModel cost;
+  cost.cpu.clock_hz = 100000000;
+  for (uint32_t& m : cost.cpu.millicycles_per_mac) m = 1000 * (1 + rng.below(40));
+  cost.cpu.cycles_per_op = 200 + rng.below(2000);
+  cost.cpu.cycles_per_step = rng.chance(50) ? rng.below(3000) : 0;
+  cost.npu.present = rng.chance(70);
+  cost.npu.clock_hz = 100000000;
+  cost.npu.macs_per_cycle = 1 + rng.below(16);
+  cost.npu.cycles_per_op = 1000 + rng.below(100000);
+  cost.npu.cpu_cycles_per_submit = 400 + rng.below(5000);
+
+  static const TimeNs kPeriods[] = {5 * kMs, 10 * kMs, 20 * kMs, 25 * kMs, 40 * kMs, 50 * kMs, 100 * kMs};
+  os::VirtualClock clock;
+  std::unique_ptr<sched::SimulatedNpu> npu;
+  if (cost.npu.present) npu = std::make_unique<sched::SimulatedNpu>(clock, cost);
+  ModelSet models;
+  std::vector<std::unique_ptr<StepStage>> stages;
+  std::vector<std::unique_ptr<Post>> posts;
+  std::vector<sched::PipelineConfig> configs(n);
+  std::vector<int> model_of(n, -1);
+  std::vector<bool> npu_models;
+  std::vector<std::string> names(n);
+  uint8_t max_level = 0;
+  char dir[] = "/tmp/chorus-soundness-XXXXXX";
+  if (mkdtemp(dir) == nullptr) {
+    out.error = "cannot make a temporary folder";
+    return out;
+  }
+  std::vector<std::string> files;
+  std::vector<std::string> desc;
+  Interrupts interrupts;
+  for (uint32_t i = 0; i < n; ++i) {
+    sched::PipelineConfig& c = configs[i];
+    names[i] = "p" + std::to_string(i);
+    c.name = names[i].c_str();
+    c.period = kPeriods[rng.below(7)];
+    c.relative_deadline = rng.chance(50) ? c.period : (c.period / 2 + rng.below(static_cast<uint32_t>(c.period / kMs / 2 + 1)) * kMs);
+    c.phase = rng.chance(40) ? 0 : rng.below(static_cast<uint32_t>(c.period / kMs)) * kMs + (rng.chance(30) ? rng.below(1000000) : 0);
+    c.priority = static_cast<uint8_t>(rng.below(4));
+    // Levels as a restricted growth string: level i is at most one above the highest so far.
+    c.level = static_cast<uint8_t>(i == 0 ? 0 : rng.below(max_level + 2u));
+    if (c.level > max_level) max_level = c.level;
+    c.overload = rng.chance(50) ? sched::OverloadPolicy::kSkip : sched::OverloadPolicy::kDropOldest;
+    if (rng.chance(25)) {
+      c.release = sched::ReleaseRule::kInterrupt;
+      c.release_jitter = rng.chance(50) ? rng.below(static_cast<uint32_t>(c.period / 4)) : 0;
+      IsrSource src;
+      src.pipeline = i;
+      src.next = c.phase;
+      src.period = c.period;
+      src.jitter = c.release_jitter;
+      src.rng = Random(seed * 31u + i);
+      interrupts.sources.push_back(src);
+    }
+    std::string d = names[i] + ": T=" + std::to_string(c.period / 1000) + "us D=" + std::to_string(c.relative_deadline / 1000) +
+                    "us phase=" + std::to_string(c.phase / 1000) + "us prio=" + std::to_string(c.priority) +
+                    " level=" + std::to_string(c.level) + (c.release == sched::ReleaseRule::kInterrupt ? " isr J=" + std::to_string(c.release_jitter / 1000) + "us" : "");
+    if (rng.chance(50)) {
+      // A model: a chain of FULLY_CONNECTED layers, with or without the NPU, maybe sliced.
+      std::vector<int32_t> widths{8 + static_cast<int32_t>(rng.below(120))};
+      const uint32_t layers = 1 + rng.below(5);
+      for (uint32_t l = 0; l < layers; ++l) widths.push_back(4 + static_cast<int32_t>(rng.below(124)));
+      const std::vector<uint8_t> bytes = fc_chain(widths, rng);
+      const std::string path = std::string(dir) + "/" + names[i] + ".tflite";
+      if (!write_file(path, bytes.data(), bytes.size(), &out.error)) return out;
+      files.push_back(path);
+      const int m = models.add(path, c.level, &out.error);
+      if (m < 0) return out;
+      model_of[i] = m;
+      const bool on_npu = npu != nullptr && rng.chance(75);
+      npu_models.push_back(on_npu);
+      if (on_npu) ++out.npu_pipelines;
+      c.max_step = rng.chance(30) ? (200 + rng.below(2000)) * 1000ULL : 0;
+      stages.push_back(std::make_unique<StepStage>(std::vector<uint64_t>{1000 + rng.below(50000)}));
+      d += " model widths";
+      for (int32_t w : widths) d += " " + std::to_string(w);
+      d += on_npu ? " npu" : " cpu";
+      if (c.max_step) d += " max_step=" + std::to_string(c.max_step / 1000) + "us";
+    } else {
+      std::vector<uint64_t> cycles;
+      const uint32_t steps = 1 + rng.below(6);
+      for (uint32_t s = 0; s < steps; ++s) cycles.push_back(5000 + rng.below(rng.chance(20) ? 400000 : 100000));
+      d += " cpu steps";
+      for (uint64_t cy : cycles) d += " " + std::to_string(cy);
+      stages.push_back(std::make_unique<StepStage>(cycles));
+    }
+    c.features = stages.back().get();
+    if (rng.chance(50)) {
+      posts.push_back(std::make_unique<Post>(1000 + rng.below(30000)));
+      c.post = posts.back().get();
+      d += " post";
+    }
+    desc.push_back(d);
+  }
+  auto cleanup = [&] {
+    for (const std::string& f : files) std::remove(f.c_str());
+    rmdir(dir);
+  };
+  if (models.size() > 0 && !models.init(&out.error, npu.get(), npu_models)) {
+    cleanup();
+    return out;
+  }
+  sched::Scheduler s(clock, &clock, cost, policy);
+  s.set_npu(npu.get());
+  for (uint32_t i = 0; i < n; ++i) {
+    if (model_of[i] >= 0) configs[i].model = &models.interpreter(static_cast<size_t>(model_of[i]));
+    Result<uint32_t> added = s.add_pipeline(configs[i]);
+    if (!added.is_ok()) {
+      out.error = added.status().message();
+      cleanup();
+      return out;
+    }
+  }
+  cleanup();
+  std::vector<sched::AnalysisTask> tasks;
+  for (uint32_t i = 0; i < n; ++i) tasks.push_back(sched::analysis_task(s, i));
+  const sched::AnalysisResult a = sched::analyse(Span<const sched::AnalysisTask>(tasks.data(), tasks.size()), policy);
+  out.description = "seed " + std::to_string(seed) + " policy " + out.policy + " cpu: mac x" +
+                    std::to_string(cost.cpu.millicycles_per_mac[0]) + " step overhead " + std::to_string(cost.cpu.cycles_per_step) +
+                    (cost.npu.present ? " npu: " + std::to_string(cost.npu.macs_per_cycle) + " MAC/cycle" : " no npu");
+  for (uint32_t i = 0; i < n; ++i) {
+    const sched::TaskTiming& t = tasks[i].timing;
+    out.description += "\n  " + desc[i] + " | C=" + std::to_string(t.wcet / 1000) + "us step=" + std::to_string(t.max_step / 1000) +
+                       "us npu_ops=" + std::to_string(t.npu_ops) + " bound=" +
+                       (a.response[i] == sched::AnalysisResult::kUnbounded ? std::string("unbounded") : std::to_string(a.response[i] / 1000) + "us");
+  }
+  out.accepted = a.schedulable;
+  if (!a.schedulable) return out;
+
+  if (rng.chance(50)) s.set_cost_jitter(seed, 0.3 + 0.7 * static_cast<double>(rng.below(1000)) / 1000.0);
+  TextTrace text(trace_out);
+  if (trace_out != nullptr) s.set_trace(&text);
+  interrupts.scheduler = &s;
+  if (!interrupts.sources.empty()) {
+    s.set_time_hook(&Interrupts::fire, &interrupts);
+    s.set_interrupt_hook(&Interrupts::next_at, &interrupts);
+  }
+  // Cover the hyperperiod after the last phase, three times over (or more, for min_jobs).
+  TimeNs hyper = 1, max_phase = 0;
+  for (const sched::PipelineConfig& c : configs) {
+    hyper = hyper / gcd(hyper, c.period) * c.period;
+    max_phase = c.phase > max_phase ? c.phase : max_phase;
+  }
+  TimeNs end = max_phase + 3 * hyper;
+  for (;;) {
+    Status st = s.run_until(end);
+    if (!st.is_ok()) {
+      out.error = st.message();
+      return out;
+    }
+    uint64_t jobs = 0;
+    for (uint32_t i = 0; i < n; ++i) jobs += s.metrics(i).completions;
+    out.jobs = jobs;
+    if (jobs >= min_jobs) break;
+    end += hyper;
+  }
+  for (uint32_t i = 0; i < n; ++i) {
+    const sched::PipelineMetrics& m = s.metrics(i);
+    const uint32_t overdue = s.overdue(i, end);
+    std::string why;
+    if (m.deadline_misses) why += " " + std::to_string(m.deadline_misses) + " misses";
+    if (m.skips) why += " " + std::to_string(m.skips) + " skips";
+    if (overdue) why += " " + std::to_string(overdue) + " unfinished past deadline";
+    if (m.completions > 0 && m.response.max() > a.response[i])
+      why += " response " + std::to_string(m.response.max() / 1000) + "us above bound " + std::to_string(a.response[i] / 1000) + "us";
+    if (m.completions == 0 && m.releases > 0) why += " no completion";
+    if (!why.empty()) {
+      out.violated = true;
+      out.violation += names[i] + ":" + why + "; ";
+    }
+    if (m.completions > 0 && m.response.max() > 0) {
+      const double ratio = static_cast<double>(m.response.max()) / static_cast<double>(a.response[i]);
+      if (ratio > out.worst_ratio) out.worst_ratio = ratio;
+      out.ratios.push_back(static_cast<double>(a.response[i]) / static_cast<double>(m.response.max()));
+    }
+  }
+  return out;
+}
+
+}  // namespace chorus::tools
