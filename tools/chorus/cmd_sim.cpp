@@ -22,7 +22,7 @@ namespace {
 
 const char kHelp[] =
     "usage: chorus sim --board BOARD.xml --scenario SCENARIO.xml [--duration S] [--trace OUT.json]\n"
-    "                  [--policy edf|fp|run-to-completion] [--clock-mhz F] [--npu on|off] [--json]\n"
+    "                  [--policy edf|fp|run-to-completion] [--clock-mhz F] [--npu on|off] [--json] [--allow-misses]\n"
     "\n"
     "Runs the scenario's pipelines on the board with the cooperative scheduler in virtual time:\n"
     "the real kernels compute, each step is charged the board's cost model. Without --clock-mhz\n"
@@ -35,7 +35,13 @@ const char kHelp[] =
     "  --policy P       edf (default), fp, run-to-completion (a plain superloop, for comparison)\n"
     "  --clock-mhz F    fixed CPU clock instead of the lowest accepted one\n"
     "  --npu on|off     offload to the board's NPU (default on when the board has one)\n"
-    "  --json           one JSON object instead of the table\n";
+    "  --json           one JSON object instead of the table (always complete, whatever the exit status)\n"
+    "  --allow-misses   exit 0 even when the set is rejected or misses (overload demos)\n"
+    "\n"
+    "A miss is any job that did not meet its deadline: a late completion, a skipped or dropped\n"
+    "release, or a job unfinished past its deadline when the run ends.\n"
+    "Exit status: 0 the analysis accepts the set and nothing missed; 3 the analysis rejects it or\n"
+    "a job missed (run-to-completion is never analysed: always 3); 1 bad input; 2 usage.\n";
 
 using os::TimeNs;
 constexpr TimeNs kSecond = 1000000000ULL;
@@ -224,20 +230,26 @@ double ms(TimeNs ns) { return static_cast<double>(ns) / 1e6; }
 int cmd_sim(int argc, char** argv) {
   Args args;
   std::string error;
-  if (!parse_args(argc, argv, 2, {"json", "help"}, {"board", "scenario", "duration", "trace", "policy", "clock-mhz", "npu"}, &args,
-                  &error))
-    return fail("sim", error);
+  if (!parse_args(argc, argv, 2, {"json", "help", "allow-misses"},
+                  {"board", "scenario", "duration", "trace", "policy", "clock-mhz", "npu"}, &args, &error)) {
+    fail("sim", error);
+    return 2;
+  }
   if (args.has("help")) {
     std::fputs(kHelp, stdout);
     return 0;
   }
-  if (!args.positional.empty()) return fail("sim", "unexpected argument '" + args.positional[0] + "' (see --help)");
-  if (!args.has("board") || !args.has("scenario")) return fail("sim", "--board and --scenario are required (see --help)");
+  auto usage = [](const std::string& message) {
+    fail("sim", message);
+    return 2;
+  };
+  if (!args.positional.empty()) return usage("unexpected argument '" + args.positional[0] + "' (see --help)");
+  if (!args.has("board") || !args.has("scenario")) return usage("--board and --scenario are required (see --help)");
   sched::Policy policy = sched::Policy::kEdf;
   const std::string pol = args.get("policy", "edf");
   if (pol == "fp") policy = sched::Policy::kFixedPriority;
   else if (pol == "run-to-completion") policy = sched::Policy::kRunToCompletion;
-  else if (pol != "edf") return fail("sim", "--policy must be edf, fp or run-to-completion, got '" + pol + "'");
+  else if (pol != "edf") return usage("--policy must be edf, fp or run-to-completion, got '" + pol + "'");
   const sched::Policy analysis_policy = policy == sched::Policy::kFixedPriority ? policy : sched::Policy::kEdf;
 
   std::unique_ptr<board::host::BoardDescription> board = board::host::load_board(args.get("board"), &error);
@@ -245,21 +257,23 @@ int cmd_sim(int argc, char** argv) {
   std::unique_ptr<tools::Scenario> sc = tools::load_scenario(args.get("scenario"), &error);
   if (!sc) return fail("sim", error);
   const std::string npu_arg = args.get("npu", "on");
-  if (npu_arg != "on" && npu_arg != "off") return fail("sim", "--npu must be on or off, got '" + npu_arg + "'");
+  if (npu_arg != "on" && npu_arg != "off") return usage("--npu must be on or off, got '" + npu_arg + "'");
   const bool npu_on = npu_arg == "on" && board->has_npu;
   double duration_s = sc->duration_s;
   if (args.has("duration")) {
+    const std::string text = args.get("duration");
     char* end = nullptr;
-    duration_s = std::strtod(args.get("duration").c_str(), &end);
-    if (*end != '\0' || !(duration_s > 0) || duration_s > 86400) return fail("sim", "--duration must be seconds in (0, 86400]");
+    duration_s = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !(duration_s > 0) || duration_s > 86400) return usage("--duration must be seconds in (0, 86400]");
   }
 
   // The clock: fixed, or the lowest the analysis accepts (binary search over 10 kHz steps).
   Plan plan;
   if (args.has("clock-mhz")) {
+    const std::string text = args.get("clock-mhz");
     char* end = nullptr;
-    const double mhz = std::strtod(args.get("clock-mhz").c_str(), &end);
-    if (*end != '\0' || !(mhz >= 0.01) || mhz > 4000) return fail("sim", "--clock-mhz must be a frequency in MHz (0.01 to 4000)");
+    const double mhz = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !(mhz >= 0.01) || mhz > 4000) return usage("--clock-mhz must be a frequency in MHz (0.01 to 4000)");
     if (!analyse_at(*sc, *board, static_cast<uint32_t>(mhz * 1e6), npu_on, analysis_policy, &plan, &error)) return fail("sim", error);
   } else {
     const uint32_t top = board->cpu.clock_hz;
@@ -304,71 +318,8 @@ int cmd_sim(int argc, char** argv) {
   if (args.has("trace") && !trace.write(args.get("trace"), &error)) return fail("sim", error);
 
   const sched::Scheduler& s = *sim->scheduler;
-  const double cpu_util = static_cast<double>(s.cpu_busy_ns()) / static_cast<double>(end);
-  const double npu_util = static_cast<double>(s.npu_busy_ns()) / static_cast<double>(end);
   const sched::ArenaLayout& layout = sim->models.layout();
-  const size_t arena = layout.total_bytes;
   const sched::AnalysisResult& a = plan.search.analysis;
-  uint32_t misses = 0;
-  for (uint32_t i = 0; i < s.num_pipelines(); ++i) misses += s.metrics(i).deadline_misses;
-
-  if (args.has("json")) {
-    tools::JsonWriter j;
-    j.begin_object().field("scenario", sc->path).field("board", board->name).field("policy", sched::policy_name(policy));
-    j.field("clock_hz", static_cast<uint64_t>(plan.clock_hz)).field("npu", npu_on).key("duration_s").value(duration_s);
-    j.key("max_step_us").value(static_cast<double>(plan.max_step) / 1e3);
-    j.field("analysis_schedulable", a.schedulable);
-    j.key("pipelines").begin_array();
-    for (uint32_t i = 0; i < s.num_pipelines(); ++i) {
-      const sched::PipelineMetrics& m = s.metrics(i);
-      j.begin_object().field("name", sc->pipelines[i].name).field("level", static_cast<unsigned>(levels[i]));
-      j.field("releases", m.releases).field("completions", m.completions).field("skips", m.skips);
-      j.field("deadline_misses", m.deadline_misses).field("npu_steps", m.npu_steps).field("step_overruns", m.step_overruns);
-      j.key("response_us").begin_object();
-      j.key("min").value(static_cast<double>(m.response.min()) / 1e3).key("p50").value(static_cast<double>(m.response.percentile(50)) / 1e3);
-      j.key("p99").value(static_cast<double>(m.response.percentile(99)) / 1e3).key("max").value(static_cast<double>(m.response.max()) / 1e3);
-      j.end_object();
-      if (policy != sched::Policy::kRunToCompletion && i < a.count && a.response[i] != UINT64_MAX)
-        j.key("bound_us").value(static_cast<double>(a.response[i]) / 1e3);
-      j.key("deadline_us").value(static_cast<double>(s.config(i).relative_deadline) / 1e3);
-      j.end_object();
-    }
-    j.end_array();
-    j.key("cpu_utilization").value(cpu_util).key("npu_utilization").value(npu_util);
-    j.field("arena_bytes", static_cast<uint64_t>(arena));
-    j.field("own_level_arena_bytes", static_cast<uint64_t>(plan.search.own_level_bytes));
-    j.field("separate_arenas_bytes", static_cast<uint64_t>(plan.search.separate_arena_bytes));
-    j.field("level_assignments_tried", plan.search.assignments_tried).field("level_assignments_schedulable", plan.search.assignments_schedulable);
-    j.key("partitions").begin_array();
-    for (uint32_t l = 0; l < layout.num_levels; ++l) {
-      j.begin_object().field("level", l).field("bytes", static_cast<uint64_t>(layout.level_bytes[l])).key("models").begin_array();
-      for (size_t i = 0; i < sc->pipelines.size(); ++i)
-        if (levels[i] == l && sim->model_of[i] >= 0) j.value(sc->pipelines[i].name);
-      j.end_array().end_object();
-    }
-    j.end_array();
-    j.field("scratch_bytes", static_cast<uint64_t>(layout.scratch_bytes));
-    j.field("deadline_misses", misses);
-    if (args.has("trace")) j.field("trace", args.get("trace"));
-    j.end_object();
-    std::printf("%s\n", j.str().c_str());
-    return 0;
-  }
-
-  std::printf("scenario %s on %s: %s, CPU %.2f MHz%s, %.1f s virtual\n", sc->name.c_str(), board->name.c_str(),
-              sched::policy_name(policy), plan.clock_hz / 1e6, npu_on ? ", NPU on" : (board->has_npu ? ", NPU off" : ""),
-              duration_s);
-  if (!args.has("clock-mhz"))
-    std::printf("clock: the lowest at which the %s analysis accepts the set (levels searched: %u assignments, %u schedulable)\n",
-                sched::policy_name(analysis_policy), plan.search.assignments_tried, plan.search.assignments_schedulable);
-  if (plan.max_step > 0) std::printf("slicing: operators longer than %.3f ms run as bands of their output\n", ms(plan.max_step));
-  if (!a.schedulable && a.worst >= 0) {
-    const double over = a.response[a.worst] == UINT64_MAX ? INFINITY : ms(a.response[a.worst]) - ms(s.config(static_cast<uint32_t>(a.worst)).relative_deadline);
-    std::printf("analysis: NOT schedulable: pipeline '%s' can respond in %.3f ms, %.3f ms past its %.3f ms deadline\n",
-                sc->pipelines[static_cast<size_t>(a.worst)].name.c_str(),
-                a.response[a.worst] == UINT64_MAX ? INFINITY : ms(a.response[a.worst]), over,
-                ms(s.config(static_cast<uint32_t>(a.worst)).relative_deadline));
-  }
   tools::SimReport report;
   report.scheduler = &s;
   report.policy = policy;
@@ -387,9 +338,79 @@ int cmd_sim(int argc, char** argv) {
     report.trace_path = args.get("trace");
     report.trace_events = trace.events();
   }
+  const bool accepted = policy != sched::Policy::kRunToCompletion && a.schedulable;
+  const uint32_t misses = report.deadline_misses();
+  const int status = (accepted && misses == 0) || args.has("allow-misses") ? 0 : 3;
+
+  if (args.has("json")) {
+    tools::JsonWriter j;
+    j.begin_object().field("scenario", sc->path).field("board", board->name).field("policy", sched::policy_name(policy));
+    j.field("clock_hz", static_cast<uint64_t>(plan.clock_hz)).field("npu", npu_on).key("duration_s").value(duration_s);
+    j.key("max_step_us").value(static_cast<double>(plan.max_step) / 1e3);
+    j.field("analysis_schedulable", accepted);
+    j.key("pipelines").begin_array();
+    for (uint32_t i = 0; i < s.num_pipelines(); ++i) {
+      const sched::PipelineMetrics& m = s.metrics(i);
+      j.begin_object().field("name", sc->pipelines[i].name).field("level", static_cast<unsigned>(levels[i]));
+      j.field("releases", m.releases).field("completions", m.completions).field("skips", m.skips);
+      j.field("deadline_misses", report.misses(i)).field("late_completions", m.deadline_misses).field("unfinished", report.unfinished(i));
+      j.field("npu_steps", m.npu_steps).field("step_overruns", m.step_overruns).field("deferred_releases", m.deferred_releases);
+      j.key("response_us").begin_object();
+      j.key("min").value(static_cast<double>(m.response.min()) / 1e3).key("p50").value(static_cast<double>(m.response.percentile(50)) / 1e3);
+      j.key("p99").value(static_cast<double>(m.response.percentile(99)) / 1e3).key("max").value(static_cast<double>(m.response.max()) / 1e3);
+      j.end_object();
+      j.key("bound_us");
+      if (policy != sched::Policy::kRunToCompletion && i < a.count && a.response[i] != sched::AnalysisResult::kUnbounded)
+        j.value(static_cast<double>(a.response[i]) / 1e3);
+      else
+        j.null();
+      j.key("deadline_us").value(static_cast<double>(s.config(i).relative_deadline) / 1e3);
+      j.end_object();
+    }
+    j.end_array();
+    j.key("cpu_utilization").value(report.cpu_utilization()).key("npu_utilization").value(report.npu_utilization());
+    j.field("arena_bytes", static_cast<uint64_t>(layout.total_bytes));
+    j.field("own_level_arena_bytes", static_cast<uint64_t>(plan.search.own_level_bytes));
+    j.field("separate_arenas_bytes", static_cast<uint64_t>(plan.search.separate_arena_bytes));
+    j.field("level_assignments_tried", plan.search.assignments_tried).field("level_assignments_schedulable", plan.search.assignments_schedulable);
+    j.key("partitions").begin_array();
+    for (uint32_t l = 0; l < layout.num_levels; ++l) {
+      j.begin_object().field("level", l).field("bytes", static_cast<uint64_t>(layout.level_bytes[l])).key("models").begin_array();
+      for (size_t i = 0; i < sc->pipelines.size(); ++i)
+        if (levels[i] == l && sim->model_of[i] >= 0) j.value(sc->pipelines[i].name);
+      j.end_array().end_object();
+    }
+    j.end_array();
+    j.field("scratch_bytes", static_cast<uint64_t>(layout.scratch_bytes));
+    j.field("deadline_misses", misses);
+    if (args.has("trace")) j.field("trace", args.get("trace"));
+    j.end_object();
+    std::printf("%s\n", j.str().c_str());
+    return status;
+  }
+
+  std::printf("scenario %s on %s: %s, CPU %.2f MHz%s, %.1f s virtual\n", sc->name.c_str(), board->name.c_str(),
+              sched::policy_name(policy), plan.clock_hz / 1e6, npu_on ? ", NPU on" : (board->has_npu ? ", NPU off" : ""),
+              duration_s);
+  if (!args.has("clock-mhz"))
+    std::printf("clock: the lowest at which the %s analysis accepts the set (levels searched: %u assignments, %u schedulable)\n",
+                sched::policy_name(analysis_policy), plan.search.assignments_tried, plan.search.assignments_schedulable);
+  if (plan.max_step > 0) std::printf("slicing: operators longer than %.3f ms run as bands of their output\n", ms(plan.max_step));
+  if (policy == sched::Policy::kRunToCompletion) {
+    std::printf("analysis: none for a run-to-completion superloop (no bound holds)\n");
+  } else if (!a.schedulable && a.worst >= 0) {
+    const double over = a.response[a.worst] == UINT64_MAX ? INFINITY : ms(a.response[a.worst]) - ms(s.config(static_cast<uint32_t>(a.worst)).relative_deadline);
+    std::printf("analysis: NOT schedulable: pipeline '%s' can respond in %.3f ms, %.3f ms past its %.3f ms deadline\n",
+                sc->pipelines[static_cast<size_t>(a.worst)].name.c_str(),
+                a.response[a.worst] == UINT64_MAX ? INFINITY : ms(a.response[a.worst]), over,
+                ms(s.config(static_cast<uint32_t>(a.worst)).relative_deadline));
+  }
   tools::print_pipeline_table(report, stdout);
   tools::print_arena_summary(report, stdout);
-  return 0;
+  if (status != 0)
+    std::fprintf(stderr, "chorus sim: %s%s%u missed job(s) (exit 3; --allow-misses for overload demos)\n",
+                 accepted ? "" : "the analysis does not accept the set; ", accepted ? "" : "", misses);
+  return status;
 }
 
 }  // namespace chorus::cli

@@ -12,10 +12,17 @@ double ms(os::TimeNs ns) {
 
 }  // namespace
 
+uint32_t SimReport::unfinished(uint32_t pipeline) const { return scheduler->overdue(pipeline, duration); }
+
+uint32_t SimReport::misses(uint32_t pipeline) const {
+  const sched::PipelineMetrics& m = scheduler->metrics(pipeline);
+  return m.deadline_misses + m.skips + unfinished(pipeline);
+}
+
 uint32_t SimReport::deadline_misses() const {
-  uint32_t misses = 0;
-  for (uint32_t i = 0; i < scheduler->num_pipelines(); ++i) misses += scheduler->metrics(i).deadline_misses;
-  return misses;
+  uint32_t total = 0;
+  for (uint32_t i = 0; i < scheduler->num_pipelines(); ++i) total += misses(i);
+  return total;
 }
 
 double SimReport::cpu_utilization() const {
@@ -32,13 +39,13 @@ void print_pipeline_table(const SimReport& report, std::FILE* out) {
                "skips", "misses", "min ms", "p50 ms", "p99 ms", "max ms", "bound ms", "deadline");
   for (uint32_t i = 0; i < s.num_pipelines(); ++i) {
     const sched::PipelineMetrics& m = s.metrics(i);
-    char bound[32] = "-";
+    char bound[32] = "unbounded";
     // The bounds are the EDF/FP analysis'; a run-to-completion run has none.
     const sched::AnalysisResult* a = report.analysis;
     if (report.policy != sched::Policy::kRunToCompletion && a != nullptr && i < a->count && a->response[i] != UINT64_MAX)
       std::snprintf(bound, sizeof(bound), "%.3f", ms(a->response[i]));
     std::fprintf(out, "  %-14s %5u %8u %8u %6u %7u %9.3f %9.3f %9.3f %9.3f %9s %9.3f\n", report.names[i].c_str(),
-                 report.levels[i], m.releases, m.completions, m.skips, m.deadline_misses, ms(m.response.min()),
+                 report.levels[i], m.releases, m.completions, m.skips, report.misses(i), ms(m.response.min()),
                  ms(m.response.percentile(50)), ms(m.response.percentile(99)), ms(m.response.max()), bound,
                  ms(s.config(i).relative_deadline));
   }

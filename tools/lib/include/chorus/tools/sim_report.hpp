@@ -29,7 +29,11 @@ struct SimReport {
   std::string trace_path;           // empty: no trace written
   size_t trace_events = 0;
 
+  // Every job that did not meet its deadline: late completions, skipped or dropped
+  // releases, and jobs still unfinished past their deadline at the end of the run.
   uint32_t deadline_misses() const;
+  uint32_t misses(uint32_t pipeline) const;
+  uint32_t unfinished(uint32_t pipeline) const;
   double cpu_utilization() const;
   double npu_utilization() const;
 };
