@@ -109,10 +109,18 @@ class Post : public sched::PostProcess {
 
 struct IsrSource {
   uint32_t pipeline = 0;
-  TimeNs next = 0;
+  TimeNs nominal = 0;  // the source's own schedule: at least `period` apart
+  TimeNs next = 0;     // when its next interrupt fires
   TimeNs period = 0;
   TimeNs jitter = 0;
   Random rng{1};
+  // Fires up to `jitter` before its nominal instant; now and then far too early (a
+  // misbehaving source: the scheduler defers that release to keep the spacing).
+  void schedule() {
+    const uint32_t r = rng.below(100);
+    if (r < 10) next = nominal > period / 2 ? nominal - period / 2 : 0;
+    else next = nominal - (jitter > 0 && nominal >= jitter ? rng.below(static_cast<uint32_t>(jitter + 1)) : 0);
+  }
 };
 
 struct Interrupts {
@@ -123,11 +131,9 @@ struct Interrupts {
     for (IsrSource& s : self.sources)
       while (s.next <= now) {
         self.scheduler->release_from_isr(s.pipeline, s.next);
-        // Sporadic: at least period - jitter apart, sometimes much more; now and then an
-        // interrupt fires early (the scheduler defers it to keep the spacing).
-        const uint32_t r = s.rng.below(100);
-        const TimeNs min_gap = s.period - s.jitter;
-        s.next += r < 10 ? min_gap / 2 + 1 : min_gap + (r < 60 ? 0 : s.rng.below(static_cast<uint32_t>(s.period / 2)));
+        // Sporadic: the nominal instants are at least a period apart, sometimes more.
+        s.nominal += s.period + (s.rng.chance(50) ? 0 : s.rng.below(static_cast<uint32_t>(s.period / 2)));
+        s.schedule();
       }
   }
   static TimeNs next_at(void* user, TimeNs) {
@@ -141,17 +147,18 @@ struct Interrupts {
 class TextTrace : public sched::TraceSink {
  public:
   explicit TextTrace(FILE* f) : f_(f) {}
-  void release(uint32_t p, TimeNs at) override { std::fprintf(f_, "%12.3f release p%u\n", at / 1e3, p); }
-  void skip(uint32_t p, TimeNs at) override { std::fprintf(f_, "%12.3f skip p%u\n", at / 1e3, p); }
+  void release(uint32_t p, TimeNs at) override { std::fprintf(f_, "%12.3f release p%u\n", us(at), p); }
+  void skip(uint32_t p, TimeNs at) override { std::fprintf(f_, "%12.3f skip p%u\n", us(at), p); }
   void step(uint32_t p, int32_t op, const char* name, TimeNs start, TimeNs end, bool npu) override {
-    std::fprintf(f_, "%12.3f-%12.3f p%u %s op %d %s\n", start / 1e3, end / 1e3, p, npu ? "NPU" : "cpu", op, name);
+    std::fprintf(f_, "%12.3f-%12.3f p%u %s op %d %s\n", us(start), us(end), p, npu ? "NPU" : "cpu", op, name);
   }
   void job_done(uint32_t p, TimeNs release, TimeNs end, bool missed) override {
-    std::fprintf(f_, "%12.3f done p%u released %.3f response %.3f%s\n", end / 1e3, p, release / 1e3, (end - release) / 1e3,
+    std::fprintf(f_, "%12.3f done p%u released %.3f response %.3f%s\n", us(end), p, us(release), us(end - release),
                  missed ? " MISSED" : "");
   }
 
  private:
+  static double us(TimeNs t) { return static_cast<double>(t) / 1e3; }
   FILE* f_;
 };
 
@@ -216,10 +223,11 @@ SoundnessCase check_random_set(uint32_t seed, uint64_t min_jobs, FILE* trace_out
       c.release_jitter = rng.chance(50) ? rng.below(static_cast<uint32_t>(c.period / 4)) : 0;
       IsrSource src;
       src.pipeline = i;
-      src.next = c.phase;
+      src.nominal = c.phase + c.release_jitter;
       src.period = c.period;
       src.jitter = c.release_jitter;
       src.rng = Random(seed * 31u + i);
+      src.schedule();
       interrupts.sources.push_back(src);
     }
     std::string d = names[i] + ": T=" + std::to_string(c.period / 1000) + "us D=" + std::to_string(c.relative_deadline / 1000) +
