@@ -11,101 +11,17 @@
 #include "chorus/scheduler/sim_npu.hpp"
 #include "chorus/tools/file.hpp"
 #include "chorus/tools/model_set.hpp"
-#include "tflite_subset_generated.h"
+#include "synthetic_tasks.hpp"
 
 namespace chorus::tools {
 namespace {
 
 using os::TimeNs;
-constexpr TimeNs kMs = 1000000;
-
-class Random {
- public:
-  explicit Random(uint32_t seed) : s_(seed * 2654435761u + 0x9E3779B9u) {
-    for (int i = 0; i < 4; ++i) next();
-  }
-  uint32_t next() {
-    s_ ^= s_ << 13;
-    s_ ^= s_ >> 17;
-    s_ ^= s_ << 5;
-    return s_;
-  }
-  uint32_t below(uint32_t n) { return n == 0 ? 0 : next() % n; }
-  bool chance(uint32_t percent) { return below(100) < percent; }
-
- private:
-  uint32_t s_;
-};
-
-// A chain of int8 FULLY_CONNECTED layers, built in memory as a .tflite flatbuffer.
-std::vector<uint8_t> fc_chain(const std::vector<int32_t>& widths, Random& rng) {
-  namespace tfl = chorus::tflite;
-  flatbuffers::FlatBufferBuilder fbb;
-  std::vector<flatbuffers::Offset<tfl::Buffer>> buffers{tfl::CreateBuffer(fbb)};
-  std::vector<flatbuffers::Offset<tfl::Tensor>> tensors;
-  auto quant = [&](float scale) {
-    std::vector<float> scales{scale};
-    std::vector<int64_t> zero_points{0};
-    return tfl::CreateQuantizationParametersDirect(fbb, nullptr, nullptr, &scales, &zero_points);
-  };
-  auto activation = [&](int32_t width) {
-    std::vector<int32_t> shape{1, width};
-    tensors.push_back(tfl::CreateTensorDirect(fbb, &shape, tfl::TensorType::INT8, 0, "act", quant(0.05f)));
-    return static_cast<int32_t>(tensors.size() - 1);
-  };
-  std::vector<flatbuffers::Offset<tfl::Operator>> ops;
-  int32_t in = activation(widths[0]);
-  const int32_t input = in;
-  for (size_t l = 1; l < widths.size(); ++l) {
-    const int32_t rows = widths[l], cols = widths[l - 1];
-    std::vector<uint8_t> w(static_cast<size_t>(rows) * static_cast<size_t>(cols));
-    for (uint8_t& b : w) b = static_cast<uint8_t>(rng.next());
-    std::vector<uint8_t> bias(static_cast<size_t>(rows) * 4, 0);
-    buffers.push_back(tfl::CreateBufferDirect(fbb, &w));
-    std::vector<int32_t> wshape{rows, cols};
-    tensors.push_back(tfl::CreateTensorDirect(fbb, &wshape, tfl::TensorType::INT8, static_cast<uint32_t>(buffers.size() - 1), "w",
-                                              quant(0.01f)));
-    const int32_t wt = static_cast<int32_t>(tensors.size() - 1);
-    buffers.push_back(tfl::CreateBufferDirect(fbb, &bias));
-    std::vector<int32_t> bshape{rows};
-    tensors.push_back(tfl::CreateTensorDirect(fbb, &bshape, tfl::TensorType::INT32, static_cast<uint32_t>(buffers.size() - 1), "b",
-                                              quant(0.0005f)));
-    const int32_t bt = static_cast<int32_t>(tensors.size() - 1);
-    const int32_t out = activation(rows);
-    std::vector<int32_t> inputs{in, wt, bt}, outputs{out};
-    ops.push_back(tfl::CreateOperatorDirect(fbb, 0, &inputs, &outputs, tfl::BuiltinOptions::FullyConnectedOptions,
-                                            tfl::CreateFullyConnectedOptions(fbb).Union()));
-    in = out;
-  }
-  std::vector<flatbuffers::Offset<tfl::OperatorCode>> codes{
-      tfl::CreateOperatorCode(fbb, static_cast<int8_t>(tfl::BuiltinOperator::FULLY_CONNECTED), 0, 1, tfl::BuiltinOperator::FULLY_CONNECTED)};
-  std::vector<int32_t> graph_in{input}, graph_out{in};
-  std::vector<flatbuffers::Offset<tfl::SubGraph>> subgraphs{tfl::CreateSubGraphDirect(fbb, &tensors, &graph_in, &graph_out, &ops)};
-  fbb.Finish(tfl::CreateModelDirect(fbb, 3, &codes, &subgraphs, nullptr, &buffers), tfl::ModelIdentifier());
-  return std::vector<uint8_t>(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
-}
-
-// CPU work of given cycles per step (a stand-in front end, or the input fill of a model).
-class StepStage : public sched::FeatureStage {
- public:
-  explicit StepStage(std::vector<uint64_t> cycles) : cycles_(std::move(cycles)) {}
-  uint32_t steps() const override { return static_cast<uint32_t>(cycles_.size()); }
-  Status run(uint32_t, SampleSource*, runtime::Interpreter*) override { return Status::ok(); }
-  uint64_t cost_cycles(uint32_t index) const override { return cycles_[index]; }
-
- private:
-  std::vector<uint64_t> cycles_;
-};
-
-class Post : public sched::PostProcess {
- public:
-  explicit Post(uint64_t cycles) : cycles_(cycles) {}
-  Status run(const runtime::Interpreter*, TimeNs, TimeNs) override { return Status::ok(); }
-  uint64_t cost_cycles() const override { return cycles_; }
-
- private:
-  uint64_t cycles_;
-};
+using synthetic::fc_chain;
+using synthetic::kMs;
+using synthetic::Post;
+using synthetic::Random;
+using synthetic::StepStage;
 
 struct IsrSource {
   uint32_t pipeline = 0;
