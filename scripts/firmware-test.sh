@@ -6,6 +6,8 @@
 # --bench also runs each shared model's benchmark image with the instruction-count plugin
 # (firmware/plugin/insn_count.c) and prints one JSON line per model:
 #   {"core":..,"model":..,"instructions":..,"arena_bytes":..,"code_bytes":..}
+# and, per policy, the scheduler's own instructions per step (firmware/test/sched_bench_main.cpp):
+#   {"core":..,"scheduler":"edf"|"fp","steps":..,"instructions":..,"instructions_per_step":..}
 # instructions: one inference (seed 1, the first after init); code_bytes: code and constants
 # without models and vectors (.text + .ARM.exidx + .data initialisers) of the model's
 # footprint image (only its kernels, built when CHORUS_HOST_CLI is set, see
@@ -82,5 +84,21 @@ if [ "$bench" -eq 1 ]; then
         "$tmp/insns" "$tmp/out" >> "$CHORUS_BENCH_OPS"
     fi
   done
+  # The scheduler's own work per step (firmware/test/sched_bench_main.cpp): the board XML's
+  # <cost step="..."> (dts/boards/SCHEMA.md).
+  elf="$fw/chorus_fw_schedbench.elf"
+  begin=$(arm-none-eabi-nm "$elf" | awk '$3 == "chorus_bench_begin" {print "0x" $1}')
+  end=$(arm-none-eabi-nm "$elf" | awk '$3 == "chorus_bench_end" {print "0x" $1}')
+  if qemu-system-arm -M "$machine" -display none -monitor none -serial null -nodefaults \
+       -semihosting-config enable=on,target=native -plugin "$plugin,begin=$begin,end=$end,out=$tmp/sched" \
+       -kernel "$elf" > "$tmp/sched.out" 2>&1; then
+    awk -v core="$core" 'NR == FNR { if ($1 == "chorus-insns") insns[$2] = $3; next }
+      $1 == "bench-sched" { split($3, s, "="); printf "{\"core\":\"%s\",\"scheduler\":\"%s\",\"steps\":%s,\"instructions\":%s,\"instructions_per_step\":%.0f}\n", core, $2, s[2], insns[n + 0], insns[n + 0] / s[2]; n++ }' \
+      "$tmp/sched" "$tmp/sched.out"
+  else
+    cat "$tmp/sched.out" >&2
+    echo "firmware-test: the scheduler benchmark image failed" >&2
+    status=1
+  fi
 fi
 exit "$status"

@@ -195,15 +195,17 @@ bool Reader::cpu(const XMLElement* e) {
   if (cost == nullptr) return fail(e, "missing required element <cost>");
   if (cost->NextSiblingElement("cost") != nullptr) return fail(cost->NextSiblingElement("cost"), "only one <cost> allowed");
   b_->cost_line = cost->GetLineNum();
-  if (!attributes(cost, {"conv", "depthwise", "fully-connected", "elementwise", "byte", "op"}, {}) || !children(cost, {})) {
+  if (!attributes(cost, {"conv", "depthwise", "fully-connected", "elementwise", "byte", "op"}, {"step"}) || !children(cost, {})) {
     return false;
   }
   const char* per_mac[kOpKinds] = {"conv", "depthwise", "fully-connected", "elementwise"};
   for (size_t k = 0; k < kOpKinds; ++k) {
     if (!number_as(cost, per_mac[k], NumberKind::kMilli, 1000000000, &c.cost.millicycles_per_mac[k])) return false;
   }
+  c.cost.cycles_per_step = 0;
   return number_as(cost, "byte", NumberKind::kMilli, 1000000000, &c.cost.millicycles_per_byte) &&
-         number_as(cost, "op", NumberKind::kCount, 1000000000, &c.cost.cycles_per_op);
+         number_as(cost, "op", NumberKind::kCount, 1000000000, &c.cost.cycles_per_op) &&
+         optional_number(cost, "step", NumberKind::kCount, 1000000000, &c.cost.cycles_per_step);
 }
 
 bool Reader::memory(const XMLElement* e) {

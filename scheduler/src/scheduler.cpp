@@ -441,7 +441,8 @@ void Scheduler::service_npu() {
   const bool known = npu_->completes_at(&done);
   const runtime::NpuState state = npu_->poll();
   if (state == runtime::NpuState::kBusy) return;
-  npu_done_time_ = known ? done : clock_.now();
+  // The owner takes the result back later; its NPU time ends here.
+  pipes_[npu_owner_].active.npu_done = known ? done : clock_.now();
   npu_owner_ = -1;
 }
 
@@ -498,7 +499,7 @@ Status Scheduler::run_step(uint32_t index) {
       } else {
         budget = overhead_ns();  // taking the result back; the CPU was free meanwhile
         ++p.metrics.npu_steps;
-        const os::TimeNs npu_end = npu_done_time_ > j.npu_started ? npu_done_time_ : start;
+        const os::TimeNs npu_end = j.npu_done > j.npu_started ? j.npu_done : start;
         p.metrics.npu_busy_ns += npu_end - j.npu_started;
         npu_busy_ns_ += npu_end - j.npu_started;
         if (trace_) trace_->step(index, op, name, j.npu_started, npu_end, true);

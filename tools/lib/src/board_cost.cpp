@@ -8,6 +8,7 @@ sched::CostModel cost_from_board(const board::host::BoardDescription& b, uint32_
   for (int k = 0; k < 4; ++k) c.cpu.millicycles_per_mac[k] = b.cpu.cost.millicycles_per_mac[k];
   c.cpu.millicycles_per_byte = b.cpu.cost.millicycles_per_byte;
   c.cpu.cycles_per_op = b.cpu.cost.cycles_per_op;
+  c.cpu.cycles_per_step = b.cpu.cost.cycles_per_step;
   if (npu_on && b.has_npu) {
     c.npu.present = true;
     c.npu.clock_hz = b.npu.clock_hz;

@@ -26,12 +26,14 @@ enum CpuFeature : uint8_t { kFeatureFpu = 1u << 0, kFeatureDsp = 1u << 1, kFeatu
 enum class OpKind : uint8_t { kConv = 0, kDepthwise = 1, kFullyConnected = 2, kElementwise = 3 };
 constexpr size_t kOpKinds = 4;
 
-// Frozen estimates until calibrated on hardware (dts/boards/SCHEMA.md). Milli-cycles keep
-// the table integral: 250 means a quarter of a cycle.
+// Cycle costs of the core, measured on its firmware under QEMU where QEMU runs the core
+// (dts/boards/SCHEMA.md, "Cost coefficients"). Milli-cycles keep the table integral: 250
+// means a quarter of a cycle.
 struct CostModel {
   uint32_t millicycles_per_mac[kOpKinds];  // indexed by OpKind; elementwise is per element
   uint32_t millicycles_per_byte;           // memcpy-like data movement
   uint32_t cycles_per_op;                  // fixed dispatch overhead per operator
+  uint32_t cycles_per_step;                // the scheduler's own work between two steps
 };
 
 struct Cpu {

@@ -1,7 +1,8 @@
 // Step costs for the simulation and the analysis: cycles per MAC by op kind, per byte
-// moved and per operator, for the CPU and (optionally) an Ethos-U-style NPU. The figures
-// come from the board description; they are frozen before any tuning so the simulated
-// timeline follows measured code rather than wishes.
+// moved, per operator and per scheduler step, for the CPU and (optionally) an
+// Ethos-U-style NPU. The figures come from the board description, where they are measured
+// on the core's firmware under QEMU (dts/boards/SCHEMA.md), so the simulated timeline
+// follows the code that runs.
 #pragma once
 
 #include <cstdint>

@@ -151,6 +151,7 @@ class Scheduler {
     bool waiting_npu = false;  // its operator was submitted and has not been taken back
     bool fallback = false;     // its NPU operator is being recomputed on the CPU in slices
     os::TimeNs npu_started = 0;
+    os::TimeNs npu_done = 0;  // when its operator ended on the NPU
   };
   // Release instants handed over by an ISR: single producer (the ISR), single consumer
   // (the scheduler). Only atomic loads and stores (lock-free on every Cortex-M, ARMv6-M
@@ -215,7 +216,6 @@ class Scheduler {
   uint32_t skip_debt_[kMaxPipelines] = {};  // skipped windows whose samples are still queued
   runtime::NpuBackend* npu_ = nullptr;
   int npu_owner_ = -1;              // pipeline whose operator the NPU holds
-  os::TimeNs npu_done_time_ = 0;    // when the last NPU job ended (for traces and busy time)
   os::TimeNs npu_expected_end_ = 0; // when the NPU's operator in flight is due to end (its budget)
   TraceSink* trace_ = nullptr;
   void (*time_hook_)(void*, os::TimeNs) = nullptr;
