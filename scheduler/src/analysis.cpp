@@ -98,6 +98,16 @@ AnalysisResult analyse_fp(Span<const AnalysisTask> tasks) {
       if ((j == i || higher(at, j, i)) && t[j].m > 0) npu_in_window = true;
     if (npu_in_window) B += x_lp;
     r.blocking[i] = B;
+    // Level-i utilisation above 1: the busy window never closes (no need to iterate to
+    // the horizon to find out).
+    double u = 0;
+    for (uint32_t j = 0; j < n; ++j)
+      if (j == i || higher(at, j, i)) u += static_cast<double>(C[j]) / static_cast<double>(t[j].T);
+    if (u > 1.0) {
+      r.response[i] = kInfinite;
+      ok = false;
+      continue;
+    }
     // Level-i busy window.
     const TimeNs L = fixed_point(B + C[i], [&](TimeNs len) {
       TimeNs next = B;
@@ -183,8 +193,13 @@ AnalysisResult analyse_edf(Span<const AnalysisTask> tasks) {
   // NPU is picked at once), and a blocking job is a job of one of these tasks, so its
   // length is bounded by the jobs' suspension-oblivious work alone.
   TimeNs sum = 0;
-  for (uint32_t i = 0; i < n; ++i) sum += t[i].C;
-  const TimeNs L = fixed_point(sum, [&](TimeNs len) {
+  double u = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    sum += t[i].C;
+    u += static_cast<double>(t[i].C) / static_cast<double>(t[i].T);
+  }
+  // Utilisation above 1: every busy window grows without end.
+  const TimeNs L = u > 1.0 ? kInfinite : fixed_point(sum, [&](TimeNs len) {
     TimeNs next = 0;
     for (uint32_t i = 0; i < n; ++i) next += ceil_div(len, t[i].T) * t[i].C;
     return next;
