@@ -1,5 +1,7 @@
 #include "chorus/tools/file.hpp"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -11,9 +13,31 @@ AlignedBytes::AlignedBytes(size_t size) : storage_(new uint8_t[size + 16]()), si
   data_ = storage_.get() + ((16 - p % 16) % 16);
 }
 
+bool check_input_file(const std::string& path, uint64_t max_bytes, std::string* error) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    *error = path + ": " + std::strerror(errno);
+    return false;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    *error = path + ": is a directory, not a file";
+    return false;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    *error = path + ": is not a regular file (a device, FIFO or socket)";
+    return false;
+  }
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    *error = path + ": " + std::to_string(st.st_size) + " bytes, more than the " + std::to_string(max_bytes) + " allowed";
+    return false;
+  }
+  return true;
+}
+
 namespace {
 template <class Sink>
-bool read_into(const std::string& path, Sink sink, std::string* error) {
+bool read_into(const std::string& path, Sink sink, std::string* error, uint64_t max_bytes) {
+  if (!check_input_file(path, max_bytes, error)) return false;
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) {
     *error = path + ": " + std::strerror(errno);
@@ -22,9 +46,9 @@ bool read_into(const std::string& path, Sink sink, std::string* error) {
   std::fseek(f, 0, SEEK_END);
   const long size = std::ftell(f);
   std::fseek(f, 0, SEEK_SET);
-  if (size < 0) {
+  if (size < 0 || static_cast<uint64_t>(size) > max_bytes) {
     std::fclose(f);
-    *error = path + ": cannot determine size";
+    *error = path + (size < 0 ? ": cannot determine size" : ": grew beyond the size allowed while being read");
     return false;
   }
   uint8_t* dst = sink(static_cast<size_t>(size));
@@ -38,24 +62,24 @@ bool read_into(const std::string& path, Sink sink, std::string* error) {
 }
 }  // namespace
 
-bool read_file(const std::string& path, AlignedBytes* out, std::string* error) {
+bool read_file(const std::string& path, AlignedBytes* out, std::string* error, uint64_t max_bytes) {
   return read_into(
       path,
       [&](size_t n) {
         *out = AlignedBytes(n);
         return out->data();
       },
-      error);
+      error, max_bytes);
 }
 
-bool read_file(const std::string& path, std::vector<uint8_t>* out, std::string* error) {
+bool read_file(const std::string& path, std::vector<uint8_t>* out, std::string* error, uint64_t max_bytes) {
   return read_into(
       path,
       [&](size_t n) {
         out->assign(n, 0);
         return out->data();
       },
-      error);
+      error, max_bytes);
 }
 
 bool write_file(const std::string& path, const uint8_t* data, size_t size, std::string* error) {

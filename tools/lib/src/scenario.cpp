@@ -4,26 +4,88 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 
+#include "chorus/tools/file.hpp"
+
 namespace chorus::tools {
 namespace {
+
+// A value as it may appear in a one-line error: control characters escaped, long values cut.
+std::string quoted(const char* text) {
+  std::string out = "\"";
+  size_t n = 0;
+  for (const char* c = text; *c != '\0'; ++c, ++n) {
+    if (n == 40) {
+      out += "...";
+      break;
+    }
+    const unsigned char u = static_cast<unsigned char>(*c);
+    if (u < 0x20 || u == 0x7F) {
+      char esc[8];
+      std::snprintf(esc, sizeof(esc), "\\x%02X", u);
+      out += esc;
+    } else {
+      out += *c;
+    }
+  }
+  return out + "\"";
+}
+
+// tinyxml2's error, in words.
+std::string xml_error(const tinyxml2::XMLDocument& doc) {
+  switch (doc.ErrorID()) {
+    case tinyxml2::XML_ERROR_EMPTY_DOCUMENT: return "empty document";
+    case tinyxml2::XML_ERROR_PARSING_ATTRIBUTE: return "malformed or repeated attribute";
+    case tinyxml2::XML_ERROR_MISMATCHED_ELEMENT: return "an element is closed by another element's end tag";
+    case tinyxml2::XML_ERROR_PARSING_ELEMENT: return "malformed element";
+    case tinyxml2::XML_ERROR_PARSING_COMMENT: return "malformed comment";
+    case tinyxml2::XML_ERROR_PARSING_TEXT: return "malformed text";
+    case tinyxml2::XML_ELEMENT_DEPTH_EXCEEDED: return "elements nested too deeply";
+    default: return "not well-formed XML";
+  }
+}
+
+// Plain decimal: digits with at most one fractional part (no sign, hex, exponent or blank).
+bool plain_decimal(const char* t, bool fraction) {
+  if (*t == '\0') return false;
+  bool digits = false, dot = false;
+  for (const char* c = t; *c != '\0'; ++c) {
+    if (*c >= '0' && *c <= '9') {
+      digits = true;
+    } else if (*c == '.' && fraction && !dot && digits) {
+      dot = true;
+      digits = false;
+    } else {
+      return false;
+    }
+  }
+  return digits;
+}
 
 std::string where(const std::string& path, const tinyxml2::XMLElement* e) {
   return path + ":" + std::to_string(e->GetLineNum()) + ": <" + e->Name() + ">";
 }
 
+std::string shown(double v) {
+  char b[32];
+  std::snprintf(b, sizeof(b), "%g", v);
+  return b;
+}
+
+// A plain decimal number in [min, max]; whole numbers only unless `fraction`.
 bool number(const std::string& path, const tinyxml2::XMLElement* e, const char* attr, double min, double max, double* out,
-            std::string* error) {
+            std::string* error, bool fraction = true) {
   const char* text = e->Attribute(attr);
   if (text == nullptr) return true;
   errno = 0;
   char* end = nullptr;
-  const double v = std::strtod(text, &end);
-  if (*text == '\0' || *end != '\0' || errno != 0 || !std::isfinite(v) || v < min || v > max) {
-    *error = where(path, e) + ": " + attr + "=\"" + text + "\" is not a number from " + std::to_string(min) + " to " +
-             std::to_string(max);
+  const double v = plain_decimal(text, fraction) ? std::strtod(text, &end) : 0;
+  if (!plain_decimal(text, fraction) || *end != '\0' || errno != 0 || !std::isfinite(v) || v < min || v > max) {
+    *error = where(path, e) + ": " + attr + "=" + quoted(text) + " is not " + (fraction ? "a decimal number" : "a whole number") +
+             " from " + shown(min) + " to " + shown(max);
     return false;
   }
   *out = v;
@@ -50,9 +112,11 @@ os::TimeNs ms_to_ns(double ms) { return static_cast<os::TimeNs>(std::llround(ms 
 }  // namespace
 
 std::unique_ptr<Scenario> load_scenario(const std::string& path, std::string* error) {
+  std::vector<uint8_t> bytes;
+  if (!read_file(path, &bytes, error, kMaxXmlBytes)) return nullptr;
   tinyxml2::XMLDocument doc;
-  if (doc.LoadFile(path.c_str()) != tinyxml2::XML_SUCCESS) {
-    *error = path + ":" + std::to_string(doc.ErrorLineNum()) + ": " + (doc.ErrorStr() ? doc.ErrorStr() : "cannot read");
+  if (doc.Parse(reinterpret_cast<const char*>(bytes.data()), bytes.size()) != tinyxml2::XML_SUCCESS) {
+    *error = path + ":" + std::to_string(doc.ErrorLineNum()) + ": " + xml_error(doc);
     return nullptr;
   }
   const tinyxml2::XMLElement* root = doc.RootElement();
@@ -84,19 +148,34 @@ std::unique_ptr<Scenario> load_scenario(const std::string& path, std::string* er
       return nullptr;
     }
     p.name = e->Attribute("name");
+    bool printable = !p.name.empty() && p.name.size() <= 32;
+    for (char c : p.name) printable = printable && c > 0x20 && c < 0x7F;
+    if (!printable) {
+      *error = where(path, e) + ": name=" + quoted(p.name.c_str()) + ": 1 to 32 printable characters, no blanks";
+      return nullptr;
+    }
     if (!names.insert(p.name).second) {
       *error = where(path, e) + ": a pipeline named '" + p.name + "' already exists";
       return nullptr;
     }
-    if (const char* m = e->Attribute("model")) p.model = m[0] == '/' ? std::string(m) : dir + "/" + m;
+    if (const char* m = e->Attribute("model")) {
+      p.model = m[0] == '/' ? std::string(m) : dir + "/" + m;
+      std::string why;
+      if (!check_input_file(p.model, kMaxModelBytes, &why)) {
+        *error = where(path, e) + ": model " + quoted(m) + ": " + why.substr(why.find(": ") == std::string::npos ? 0 : why.rfind(": ") + 2);
+        return nullptr;
+      }
+    }
     double period = 0, deadline = 0, phase = 0, level = -1, priority = -1, seed = 1;
     if (!number(path, e, "period_ms", 0.001, 3600000, &period, error) ||
         !number(path, e, "deadline_ms", 0.001, 3600000, &deadline, error) ||
-        !number(path, e, "phase_ms", 0, 3600000, &phase, error) || !number(path, e, "priority", 0, 255, &priority, error) ||
-        !number(path, e, "input_seed", 0, 4294967295.0, &seed, error))
+        !number(path, e, "phase_ms", 0, 3600000, &phase, error) || !number(path, e, "priority", 0, 255, &priority, error, false) ||
+        !number(path, e, "input_seed", 0, 4294967295.0, &seed, error, false))
       return nullptr;
     const char* lv = e->Attribute("level");
-    if (lv != nullptr && std::string(lv) != "auto" && !number(path, e, "level", 0, 7, &level, error)) return nullptr;
+    if (lv != nullptr && std::string(lv) != "auto" &&
+        !number(path, e, "level", 0, sched::Scheduler::kMaxLevels - 1, &level, error, false))
+      return nullptr;
     if (deadline > period) {
       *error = where(path, e) + ": deadline_ms " + std::to_string(deadline) + " exceeds period_ms " + std::to_string(period) +
                " (the analysis assumes deadline <= period)";
@@ -130,9 +209,19 @@ std::unique_ptr<Scenario> load_scenario(const std::string& path, std::string* er
         *error = where(path, c) + ": unknown element (a pipeline holds one <features>)";
         return nullptr;
       }
+      if (p.feature_steps != 0) {
+        *error = where(path, c) + ": a second <features> (a pipeline holds one)";
+        return nullptr;
+      }
+      if (!p.model.empty()) {
+        *error = where(path, c) + ": <features> stands in for a pipeline without a model; pipeline '" + p.name +
+                 "' has one (its input is filled from input_seed)";
+        return nullptr;
+      }
       if (!only_attributes(path, c, {"steps", "cycles", "stands_for"}, error)) return nullptr;
       double steps = 1, cycles = 0;
-      if (!number(path, c, "steps", 1, 64, &steps, error) || !number(path, c, "cycles", 1, 1e10, &cycles, error)) return nullptr;
+      if (!number(path, c, "steps", 1, 64, &steps, error, false) || !number(path, c, "cycles", 1, 1e10, &cycles, error, false))
+        return nullptr;
       if (c->Attribute("cycles") == nullptr) {
         *error = where(path, c) + ": 'cycles' is required";
         return nullptr;
@@ -150,6 +239,16 @@ std::unique_ptr<Scenario> load_scenario(const std::string& path, std::string* er
   if (s->pipelines.empty()) {
     *error = path + ": the scenario has no pipeline";
     return nullptr;
+  }
+  size_t fixed = 0;
+  for (const ScenarioPipeline& p : s->pipelines) fixed += p.level >= 0 ? 1 : 0;
+  if (fixed != 0 && fixed != s->pipelines.size()) {
+    for (const ScenarioPipeline& p : s->pipelines)
+      if (p.level < 0) {
+        *error = path + ":" + std::to_string(p.line) + ": <pipeline> '" + p.name +
+                 "' has no level while others have one: give every pipeline a level, or none (the search chooses)";
+        return nullptr;
+      }
   }
   if (s->pipelines.size() > sched::Scheduler::kMaxPipelines) {
     *error = path + ": " + std::to_string(s->pipelines.size()) + " pipelines; at most " +

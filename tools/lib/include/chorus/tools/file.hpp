@@ -30,8 +30,16 @@ class AlignedBytes {
 };
 
 // Reads a whole file; false (with `error` set) when it cannot.
-bool read_file(const std::string& path, AlignedBytes* out, std::string* error);
-bool read_file(const std::string& path, std::vector<uint8_t>* out, std::string* error);
+// Input size limits, checked before anything is read.
+constexpr uint64_t kMaxModelBytes = 64ull << 20;  // .tflite models
+constexpr uint64_t kMaxXmlBytes = 1ull << 20;     // board and scenario descriptions
+
+// Whether `path` names a regular file of at most `max_bytes`; otherwise one clear line in
+// `error` (missing, a directory, a device or FIFO, too large), and nothing is opened.
+bool check_input_file(const std::string& path, uint64_t max_bytes, std::string* error);
+
+bool read_file(const std::string& path, AlignedBytes* out, std::string* error, uint64_t max_bytes = kMaxModelBytes);
+bool read_file(const std::string& path, std::vector<uint8_t>* out, std::string* error, uint64_t max_bytes = kMaxModelBytes);
 bool write_file(const std::string& path, const uint8_t* data, size_t size, std::string* error);
 
 }  // namespace chorus::tools
