@@ -52,5 +52,12 @@ TEST(CliSim, UsageErrorsExitTwoAndBadInputOne) {
   EXPECT_EQ(missing.exit_code, 1) << missing.out;
 }
 
+TEST(CliSim, ARunTooLongForTheHostIsRefusedUpFrontInOneLine) {
+  const CliRun r = run_cli(CHORUS_CLI, "sim --board " + kBoard + " --scenario " + kScenario + " --duration 86400");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("s of host time, more than the 60 s allowed: use --duration"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << r.out;  // one line
+}
+
 }  // namespace
 }  // namespace chorus::test

@@ -1,5 +1,6 @@
 // chorus sim: the multi-model scheduler on a board, in deterministic virtual time.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -37,6 +38,7 @@ const char kHelp[] =
     "  --npu on|off     offload to the board's NPU (default on when the board has one)\n"
     "  --json           one JSON object instead of the table (always complete, whatever the exit status)\n"
     "  --allow-misses   exit 0 even when the set is rejected or misses (overload demos)\n"
+    "  --host-limit S   refuse up front a run predicted to take longer than S s of host time (default 60)\n"
     "\n"
     "A miss is any job that did not meet its deadline: a late completion, a skipped or dropped\n"
     "release, or a job unfinished past its deadline when the run ends.\n"
@@ -231,7 +233,7 @@ int cmd_sim(int argc, char** argv) {
   Args args;
   std::string error;
   if (!parse_args(argc, argv, 2, {"json", "help", "allow-misses"},
-                  {"board", "scenario", "duration", "trace", "policy", "clock-mhz", "npu"}, &args, &error)) {
+                  {"board", "scenario", "duration", "trace", "policy", "clock-mhz", "npu", "host-limit"}, &args, &error)) {
     fail("sim", error);
     return 2;
   }
@@ -265,6 +267,14 @@ int cmd_sim(int argc, char** argv) {
     char* end = nullptr;
     duration_s = std::strtod(text.c_str(), &end);
     if (text.empty() || *end != '\0' || !(duration_s > 0) || duration_s > 86400) return usage("--duration must be seconds in (0, 86400]");
+  }
+
+  double host_limit_s = 60;
+  if (args.has("host-limit")) {
+    const std::string text = args.get("host-limit");
+    char* end = nullptr;
+    host_limit_s = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !(host_limit_s > 0) || host_limit_s > 1e6) return usage("--host-limit must be seconds in (0, 1e6]");
   }
 
   // The clock: fixed, or the lowest the analysis accepts (binary search over 10 kHz steps).
@@ -307,6 +317,22 @@ int cmd_sim(int argc, char** argv) {
   if (args.has("trace")) sim->scheduler->set_trace(&trace);
 
   const TimeNs end = static_cast<TimeNs>(std::llround(duration_s * 1e9));
+  // Host time: the first 2 s of virtual time (or the whole run, if shorter) measure how fast
+  // this set simulates; a run predicted to take longer than --host-limit is refused then,
+  // in one line, instead of running for hours.
+  const auto host_start = std::chrono::steady_clock::now();
+  const TimeNs probe = end < 2 * kSecond ? end : 2 * kSecond;
+  Status probed = sim->scheduler->run_until(probe);
+  if (!probed.is_ok()) return fail("sim", probed.message());
+  const double probe_host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
+  const double predicted_s = probe_host_s * static_cast<double>(end) / static_cast<double>(probe);
+  if (predicted_s > host_limit_s) {
+    const double fits = static_cast<double>(probe) / 1e9 * host_limit_s / (probe_host_s > 0 ? probe_host_s : 1e-9);
+    return fail("sim", "a " + std::to_string(static_cast<long long>(duration_s)) + " s run of this scenario would take about " +
+                           std::to_string(static_cast<long long>(predicted_s)) + " s of host time, more than the " +
+                           std::to_string(static_cast<long long>(host_limit_s)) + " s allowed: use --duration " +
+                           std::to_string(static_cast<long long>(fits * 0.9)) + " or less (or raise --host-limit)");
+  }
   const TimeNs chunk = end > 10 * kSecond ? end / 10 : end;
   for (TimeNs t = chunk; ; t += chunk) {
     if (t > end) t = end;
