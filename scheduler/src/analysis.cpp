@@ -299,14 +299,7 @@ LevelSearchResult search_levels(Span<const AnalysisTask> tasks, Policy policy, S
   }
   best.own_level_bytes += fixed + max_scratch;
 
-  // Enumerate set partitions as restricted growth strings: level[0] = 0,
-  // level[i] <= 1 + max(level[0..i-1]).
-  uint8_t level[AnalysisResult::kMax] = {};
-  AnalysisTask trial[AnalysisResult::kMax];
-  int64_t best_slack = INT64_MIN;
-  for (;;) {
-    uint32_t levels = 0;
-    for (uint32_t i = 0; i < n; ++i) levels = level[i] + 1u > levels ? level[i] + 1u : levels;
+  auto arena_of = [&](const uint8_t* level, uint32_t levels) {
     size_t bytes = fixed + max_scratch;
     for (uint32_t l = 0; l < levels; ++l) {
       size_t m = 0;
@@ -314,13 +307,22 @@ LevelSearchResult search_levels(Span<const AnalysisTask> tasks, Policy policy, S
         if (level[i] == l && align(activation[i]) > m) m = align(activation[i]);
       bytes += m;
     }
+    return bytes;
+  };
+  AnalysisTask trial[AnalysisResult::kMax];
+  int64_t best_slack = INT64_MIN;
+  // Analyses an assignment (a leaf) and keeps it if it is the best so far.
+  auto consider = [&](const uint8_t* level) {
+    uint32_t levels = 0;
+    for (uint32_t i = 0; i < n; ++i) levels = level[i] + 1u > levels ? level[i] + 1u : levels;
+    const size_t bytes = arena_of(level, levels);
     for (uint32_t i = 0; i < n; ++i) {
       trial[i] = tasks[i];
       trial[i].level = level[i];
     }
     const AnalysisResult r = analyse(Span<const AnalysisTask>(trial, n), policy);
     ++best.assignments_tried;
-    const bool all_own = levels == n;
+    const bool all_own = levels == n || levels == Scheduler::kMaxLevels;
     if (r.schedulable) {
       ++best.assignments_schedulable;
       if (!best.found || bytes < best.arena_bytes || (bytes == best.arena_bytes && r.worst_slack > best_slack)) {
@@ -331,26 +333,114 @@ LevelSearchResult search_levels(Span<const AnalysisTask> tasks, Policy policy, S
         for (uint32_t i = 0; i < n; ++i) best.levels[i] = level[i];
         best.analysis = r;
       }
-    } else if (!best.found && all_own) {
+    } else if (!best.found && all_own && (best.num_levels == 0 || levels >= best.num_levels)) {
       // Nothing schedulable yet: remember the most preemptive assignment to explain why.
       best.num_levels = levels;
       best.arena_bytes = bytes;
       for (uint32_t i = 0; i < n; ++i) best.levels[i] = level[i];
       best.analysis = r;
     }
-    // Next restricted growth string.
-    int i = static_cast<int>(n) - 1;
-    for (; i > 0; --i) {
-      uint8_t prefix_max = 0;
-      for (int k = 0; k < i; ++k) prefix_max = level[k] > prefix_max ? level[k] : prefix_max;
-      if (level[i] <= prefix_max) {
-        ++level[i];
-        for (uint32_t k = static_cast<uint32_t>(i) + 1; k < n; ++k) level[k] = 0;
-        break;
+  };
+
+  uint8_t level[AnalysisResult::kMax] = {};
+  if (n <= 8) {
+    // Every set partition, as restricted growth strings: level[0] = 0,
+    // level[i] <= 1 + max(level[0..i-1]) (Bell(8) = 4140 at most).
+    for (;;) {
+      consider(level);
+      int i = static_cast<int>(n) - 1;
+      for (; i > 0; --i) {
+        uint8_t prefix_max = 0;
+        for (int k = 0; k < i; ++k) prefix_max = level[k] > prefix_max ? level[k] : prefix_max;
+        if (level[i] <= prefix_max) {
+          ++level[i];
+          for (uint32_t k = static_cast<uint32_t>(i) + 1; k < n; ++k) level[k] = 0;
+          break;
+        }
       }
+      if (i <= 0) break;
     }
-    if (i <= 0) break;
+    best.exhaustive = true;
+    return best;
   }
+
+  // More pipelines than partitions can be enumerated (Bell(16) ~ 1e10): branch and bound.
+  // Pipelines are placed largest activation first, each on an existing level or a new one
+  // (at most kMaxLevels). A branch is cut when its partial arena already reaches the best
+  // found (later pipelines are no larger, so they can only add new levels), or when the
+  // partial assignment with every remaining pipeline on a level of its own is not
+  // schedulable (for EDF exact: sharing only adds blocking; for FP a heuristic, as higher
+  // preemption thresholds can also help). Bounded by kSearchBudget analyses.
+  constexpr uint32_t kSearchBudget = 20000;
+  uint32_t order[AnalysisResult::kMax];
+  for (uint32_t i = 0; i < n; ++i) order[i] = i;
+  for (uint32_t i = 1; i < n; ++i)
+    for (uint32_t k = i; k > 0 && align(activation[order[k]]) > align(activation[order[k - 1]]); --k) {
+      const uint32_t t = order[k];
+      order[k] = order[k - 1];
+      order[k - 1] = t;
+    }
+  uint32_t budget = kSearchBudget;
+  bool truncated = false;
+  // Levels of the first `placed` pipelines in `order`; the rest on new levels of their own.
+  auto feasible = [&](uint32_t placed, uint32_t levels) {
+    uint8_t lv[AnalysisResult::kMax];
+    for (uint32_t k = 0; k < n; ++k) lv[order[k]] = k < placed ? level[order[k]] : static_cast<uint8_t>(levels + (k - placed));
+    for (uint32_t i = 0; i < n; ++i) {
+      trial[i] = tasks[i];
+      trial[i].level = lv[i];
+    }
+    if (budget > 0) --budget;
+    return analyse(Span<const AnalysisTask>(trial, n), policy).schedulable;
+  };
+  auto partial_bytes = [&](uint32_t placed, uint32_t levels) {
+    size_t bytes = fixed + max_scratch;
+    for (uint32_t l = 0; l < levels; ++l) {
+      size_t m = 0;
+      for (uint32_t k = 0; k < placed; ++k)
+        if (level[order[k]] == l && align(activation[order[k]]) > m) m = align(activation[order[k]]);
+      bytes += m;
+    }
+    return bytes;
+  };
+  // Depth-first, iteratively (no recursion on firmware stacks): choice[k] is the level
+  // tried for the k-th pipeline in `order`.
+  int choice[AnalysisResult::kMax];
+  uint32_t levels_at[AnalysisResult::kMax + 1];
+  uint32_t k = 0;
+  levels_at[0] = 0;
+  choice[0] = -1;
+  for (;;) {
+    if (budget == 0) {
+      truncated = true;
+      break;
+    }
+    const uint32_t levels = levels_at[k];
+    const int limit = static_cast<int>(levels < Scheduler::kMaxLevels ? levels : levels - 1);  // levels: a new one
+    ++choice[k];
+    if (choice[k] > limit) {
+      if (k == 0) break;
+      --k;
+      continue;
+    }
+    level[order[k]] = static_cast<uint8_t>(choice[k]);
+    const uint32_t now_levels = static_cast<uint32_t>(choice[k]) == levels ? levels + 1 : levels;
+    if (best.found && partial_bytes(k + 1, now_levels) >= best.arena_bytes) continue;
+    if (!feasible(k + 1, now_levels)) continue;
+    if (k + 1 == n) {
+      consider(level);
+      continue;
+    }
+    ++k;
+    levels_at[k] = now_levels;
+    choice[k] = -1;
+  }
+  if (!best.found && best.num_levels == 0) {
+    // Not even every pipeline on a level of its own (up to kMaxLevels) is schedulable.
+    for (uint32_t i = 0; i < n; ++i) level[order[i]] = static_cast<uint8_t>(i < Scheduler::kMaxLevels ? i : Scheduler::kMaxLevels - 1);
+    consider(level);
+  }
+  best.exhaustive = !truncated;
   return best;
 }
 

@@ -86,6 +86,31 @@ TEST(Analysis, LevelSearchSharesWhereDeadlinesAllow) {
   EXPECT_GT(r.separate_arena_bytes, r.own_level_bytes);
 }
 
+TEST(Analysis, LevelSearchForSixteenPipelinesStaysWithinEightLevels) {
+  static_assert(Scheduler::kMaxPipelines >= 16, "the host build takes 16 pipelines");
+  std::vector<AnalysisTask> t;
+  std::vector<size_t> act, pers, scratch;
+  for (uint32_t i = 0; i < 16; ++i) {
+    const TimeNs period = (10 + 5 * (i % 4)) * kMs;
+    t.push_back(task(period / 40, period, period, period / 200, 0, static_cast<uint8_t>(i)));
+    act.push_back(1000 * (i + 1));
+    pers.push_back(64);
+    scratch.push_back(0);
+  }
+  LevelSearchResult r = search_levels(Span<const AnalysisTask>(t.data(), t.size()), Policy::kEdf,
+                                      Span<const size_t>(act.data(), 16), Span<const size_t>(pers.data(), 16),
+                                      Span<const size_t>(scratch.data(), 16));
+  ASSERT_TRUE(r.found);
+  EXPECT_LE(r.num_levels, Scheduler::kMaxLevels);
+  for (uint32_t i = 0; i < 16; ++i) EXPECT_LT(r.levels[i], Scheduler::kMaxLevels);
+  EXPECT_LT(r.arena_bytes, r.own_level_bytes);
+  // The chosen assignment is schedulable when analysed again.
+  for (uint32_t i = 0; i < 16; ++i) t[i].level = r.levels[i];
+  EXPECT_TRUE(analyse(Span<const AnalysisTask>(t.data(), t.size()), Policy::kEdf).schedulable);
+  // U = 0.4 with steps of 1/200 of the period: one shared partition is enough (16 000 B).
+  EXPECT_EQ(r.arena_bytes, 16000u + 16u * 64u);
+}
+
 // --- Agreement with the simulator ------------------------------------------------------
 
 class StepStage : public FeatureStage {

@@ -166,7 +166,7 @@ struct Plan {
 bool analyse_with(const tools::Scenario& sc, const board::host::BoardDescription& b, uint32_t clock_hz, bool npu_on,
                   sched::Policy analysis_policy, TimeNs max_step, Plan* plan, std::string* error) {
   std::vector<uint8_t> own(sc.pipelines.size());
-  for (size_t i = 0; i < own.size(); ++i) own[i] = static_cast<uint8_t>(i);
+  for (size_t i = 0; i < own.size(); ++i) own[i] = static_cast<uint8_t>(i % sched::Scheduler::kMaxLevels);  // timing and footprints only
   std::unique_ptr<Sim> probe = build(sc, b, clock_hz, npu_on, analysis_policy, own, max_step, error);
   if (!probe) return false;
   std::vector<sched::AnalysisTask> tasks;

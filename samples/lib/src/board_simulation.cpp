@@ -103,7 +103,7 @@ bool BoardSimulation::analyse_at(uint32_t clock_hz, Plan* plan, std::string* err
   Plan best;
   for (TimeNs max_step : candidates) {
     std::vector<uint8_t> own(specs_.size());
-    for (size_t i = 0; i < own.size(); ++i) own[i] = static_cast<uint8_t>(i);
+    for (size_t i = 0; i < own.size(); ++i) own[i] = static_cast<uint8_t>(i % sched::Scheduler::kMaxLevels);  // timing and footprints only
     std::unique_ptr<Instance> probe = make_instance(clock_hz, own, max_step, error);
     if (!probe) return false;
     std::vector<sched::AnalysisTask> tasks;

@@ -52,8 +52,9 @@ AnalysisTask analysis_task(const Scheduler& scheduler, uint32_t pipeline);
 // completion is not analysed: every bound is kUnbounded and the set is not schedulable.
 AnalysisResult analyse(Span<const AnalysisTask> tasks, Policy policy);
 
-// Level search: every partition of the pipelines into levels, keeping the schedulable
-// ones, choosing the least arena bytes (ties: more slack).
+// Level search: the least arena bytes (ties: more slack) over the assignments of pipelines
+// to at most Scheduler::kMaxLevels levels that the analysis accepts. Up to 8 pipelines every
+// set partition is tried; beyond, a branch and bound within a budget of analyses.
 struct LevelSearchResult {
   bool found = false;
   uint8_t levels[AnalysisResult::kMax] = {};
@@ -63,6 +64,7 @@ struct LevelSearchResult {
   size_t separate_arena_bytes = 0;      // one arena per model
   uint32_t assignments_tried = 0;
   uint32_t assignments_schedulable = 0;
+  bool exhaustive = false;              // every assignment was tried (or cut by a sound bound)
   AnalysisResult analysis;              // of the chosen (or, if none, the most preemptive) assignment
 };
 

@@ -11,6 +11,7 @@
 #include "chorus/module/span.hpp"
 #include "chorus/module/status.hpp"
 #include "chorus/runtime/interpreter.hpp"
+#include "chorus/scheduler/limits.hpp"
 
 namespace chorus::sched {
 
@@ -23,7 +24,7 @@ struct ModelFootprint {
 
 struct ArenaLayout {
   static constexpr uint32_t kMaxLevels = 8;
-  static constexpr uint32_t kMaxModels = 8;
+  static constexpr uint32_t kMaxModels = CHORUS_MAX_PIPELINES;
   static constexpr size_t kAlignment = 16;
 
   uint32_t num_levels = 0;

@@ -27,6 +27,7 @@
 #include "chorus/scheduler/metrics.hpp"
 #include "chorus/scheduler/pipeline.hpp"
 #include "chorus/runtime/npu_backend.hpp"
+#include "chorus/scheduler/limits.hpp"
 
 namespace chorus::sched {
 
@@ -67,7 +68,8 @@ struct TaskTiming {
 
 class Scheduler {
  public:
-  static constexpr uint32_t kMaxPipelines = 8;
+  // CHORUS_MAX_PIPELINES: 8 on firmware unless configured; the host tools build with 16.
+  static constexpr uint32_t kMaxPipelines = CHORUS_MAX_PIPELINES;
   static constexpr uint32_t kMaxOps = 160;
   static constexpr uint32_t kMaxLevels = 8;
 
