@@ -2,6 +2,11 @@
 // caller-provided storage. The producer may run in interrupt context. When full, new
 // frames are dropped and counted (a lock-free producer cannot move the consumer's index),
 // so loss is never silent: overrun_frames() says how many were lost.
+//
+// Every index and counter has one writer, so only atomic loads and stores are needed: no
+// read-modify-write, hence no LDREX/STREX and no libatomic call on any Cortex-M, ARMv6-M
+// (Cortex-M0+) included (tests/support/m0plus_atomics.sh checks the link). The producer's
+// release store of head_ publishes the frames it wrote; the consumer's acquire load sees them.
 #pragma once
 
 #include <atomic>
@@ -39,7 +44,7 @@ class RingBuffer {
       done += run;
     }
     head_.store(head + static_cast<uint32_t>(n), std::memory_order_release);
-    if (n < count) overrun_.fetch_add(static_cast<uint32_t>(count - n), std::memory_order_relaxed);
+    if (n < count) count_overrun(count - n);
     return n;
   }
   // Producer side, zero-copy: the contiguous free space at the head (may be shorter than
@@ -53,7 +58,11 @@ class RingBuffer {
     return Span<uint8_t>(storage_ + at * frame_bytes_, run * frame_bytes_);
   }
   void commit(size_t frames) { head_.store(head_.load(std::memory_order_relaxed) + static_cast<uint32_t>(frames), std::memory_order_release); }
-  void count_overrun(size_t frames) { overrun_.fetch_add(static_cast<uint32_t>(frames), std::memory_order_relaxed); }
+  // Producer side: frames lost before they reached the buffer (the producer is the only
+  // writer of the counter, so a load and a store suffice).
+  void count_overrun(size_t frames) {
+    overrun_.store(overrun_.load(std::memory_order_relaxed) + static_cast<uint32_t>(frames), std::memory_order_release);
+  }
 
   // Consumer side.
   size_t available() const {
@@ -82,7 +91,7 @@ class RingBuffer {
     tail_.store(tail_.load(std::memory_order_relaxed) + static_cast<uint32_t>(n), std::memory_order_release);
   }
   // Frames dropped because the buffer was full, since construction.
-  uint32_t overrun_frames() const { return overrun_.load(std::memory_order_relaxed); }
+  uint32_t overrun_frames() const { return overrun_.load(std::memory_order_acquire); }
   // Frames ever written (monotonic; wraps at 2^32).
   uint32_t frames_written() const { return head_.load(std::memory_order_acquire); }
 
@@ -98,7 +107,7 @@ class RingBuffer {
   uint32_t capacity_ = 0;
   std::atomic<uint32_t> head_{0};  // written by the producer only
   std::atomic<uint32_t> tail_{0};  // written by the consumer only
-  std::atomic<uint32_t> overrun_{0};
+  std::atomic<uint32_t> overrun_{0};  // written by the producer only
 };
 
 }  // namespace chorus
