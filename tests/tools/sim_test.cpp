@@ -3,6 +3,10 @@
 // always complete.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "support/cli_runner.hpp"
@@ -50,6 +54,27 @@ TEST(CliSim, UsageErrorsExitTwoAndBadInputOne) {
   EXPECT_EQ(sim("--clock-mhz fast").exit_code, 2);
   const CliRun missing = run_cli(CHORUS_CLI, "sim --board /nonexistent.xml --scenario " + kScenario);
   EXPECT_EQ(missing.exit_code, 1) << missing.out;
+}
+
+// Issue 11, mechanism 1: a lone KWS pipeline on an NPU board at the lowest clock the
+// analysis accepts used to time out every NPU operator (20 releases, 0 completions,
+// "0 misses, schedulable"). Now every job completes within its bound.
+TEST(CliSim, LoneNpuPipelineAtTheLowestAcceptedClockCompletesEveryJob) {
+  char dir[] = "/tmp/chorus-lone-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string scenario = std::string(dir) + "/lone.xml";
+  FILE* f = std::fopen(scenario.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fprintf(f, "<scenario name=\"lone\" duration_s=\"2\">\n<pipeline name=\"kws\" model=\"%s/models/micro_speech_quantized.tflite\" period_ms=\"100\"/>\n</scenario>\n",
+               CHORUS_SHARED_DIR);
+  std::fclose(f);
+  const CliRun r = run_cli(CHORUS_CLI, "sim --board " + kBoard + " --scenario " + scenario + " --json");
+  std::remove(scenario.c_str());
+  rmdir(dir);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("\"releases\":20,\"completions\":20,\"skips\":0,\"deadline_misses\":0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"npu_steps\":"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\"npu_steps\":0,"), std::string::npos) << r.out;  // the NPU did the work
 }
 
 TEST(CliSim, ARunTooLongForTheHostIsRefusedUpFrontInOneLine) {
