@@ -381,7 +381,7 @@ LevelSearchResult search_levels(Span<const AnalysisTask> tasks, Policy policy, S
       order[k - 1] = t;
     }
   uint32_t budget = kSearchBudget;
-  bool truncated = false;
+  bool truncated = false, heuristic = false;
   // Levels of the first `placed` pipelines in `order`; the rest on new levels of their own.
   auto feasible = [&](uint32_t placed, uint32_t levels) {
     uint8_t lv[AnalysisResult::kMax];
@@ -425,8 +425,13 @@ LevelSearchResult search_levels(Span<const AnalysisTask> tasks, Policy policy, S
     }
     level[order[k]] = static_cast<uint8_t>(choice[k]);
     const uint32_t now_levels = static_cast<uint32_t>(choice[k]) == levels ? levels + 1 : levels;
-    if (best.found && partial_bytes(k + 1, now_levels) >= best.arena_bytes) continue;
-    if (!feasible(k + 1, now_levels)) continue;
+    if (best.found && partial_bytes(k + 1, now_levels) > best.arena_bytes) continue;
+    if (!feasible(k + 1, now_levels)) {
+      // Exact for EDF (sharing only adds blocking); under FP higher thresholds can help,
+      // so the cut makes the search a heuristic.
+      if (policy == Policy::kFixedPriority) heuristic = true;
+      continue;
+    }
     if (k + 1 == n) {
       consider(level);
       continue;
@@ -436,11 +441,12 @@ LevelSearchResult search_levels(Span<const AnalysisTask> tasks, Policy policy, S
     choice[k] = -1;
   }
   if (!best.found && best.num_levels == 0) {
-    // Not even every pipeline on a level of its own (up to kMaxLevels) is schedulable.
+    // Nothing accepted: analyse the most preemptive assignment (each pipeline on a level of
+    // its own, up to kMaxLevels) to explain why.
     for (uint32_t i = 0; i < n; ++i) level[order[i]] = static_cast<uint8_t>(i < Scheduler::kMaxLevels ? i : Scheduler::kMaxLevels - 1);
     consider(level);
   }
-  best.exhaustive = !truncated;
+  best.exhaustive = !truncated && !heuristic;
   return best;
 }
 

@@ -97,6 +97,9 @@ Result<uint32_t> Scheduler::add_pipeline(const PipelineConfig& config) {
   }
   // A CPU fallback after an NPU fault or timeout runs in slices no longer than the job's
   // own longest step (or max_step) where the kernel can slice that finely.
+  for (uint32_t i = 0; i < p.feature_steps; ++i)
+    if (p.step_budget_ns[i] > longest_cpu) longest_cpu = p.step_budget_ns[i];
+  if (cost_.npu_submit_ns() + overhead > longest_cpu) longest_cpu = cost_.npu_submit_ns() + overhead;
   const os::TimeNs fallback_limit = config.max_step > 0 ? config.max_step : longest_cpu;
   for (uint32_t op = 0; op < p.model_steps; ++op) {
     if (p.npu_ns[op] == 0) continue;
@@ -289,15 +292,28 @@ void Scheduler::release_due(os::TimeNs now) {
       const uint32_t claims = (p.has_active && !p.active.started ? 1u : 0u) + (p.has_pending ? 1u : 0u) + skip_debt_[i];
       const size_t need = p.cfg.window_frames + static_cast<size_t>(claims) * p.cfg.hop_frames;
       const size_t have = p.cfg.source->available();
-      if (have < need) break;
-      // The window was complete when its last frame arrived: the frames past it came after,
-      // at the source's rate (a source delivering in blocks makes this instant earlier than
-      // the truth, so response times are over- rather than under-stated).
+      if (have < need) {
+        p.window_checked_at = now;  // the window was not complete yet
+        p.window_checked_steps = steps_run_;
+        break;
+      }
+      // When the window completed: its last frame came after the previous scheduling
+      // point at which it was incomplete, and — frames arriving at the source's rate — at
+      // least (have - need) frame times before now. If no step ran since that check the
+      // core was idle and would have woken at the data's interrupt: now. Either way the job
+      // became visible at most one non-preemptive step after this instant, which the
+      // analysis charges as the step in progress at a release.
       const uint32_t rate = p.cfg.source->info().rate_hz;
       const os::TimeNs extra = (static_cast<os::TimeNs>(have - need) * 1000000000ULL + rate - 1) / rate;
       os::TimeNs at = extra < now ? now - extra : 0;
+      if (p.window_checked_steps == steps_run_) at = now;
+      else if (at < p.window_checked_at) at = p.window_checked_at;
       if (p.released_once && at < p.last_release) at = p.last_release;
-      release(p, at);
+      // Windows closer than the sporadic spacing (several in one block) wait their turn.
+      const os::TimeNs due = earliest_release(p, at);
+      if (due > now) break;
+      if (due != at) ++p.metrics.deferred_releases;
+      release(p, due);
     }
   }
 }
@@ -331,11 +347,12 @@ bool Scheduler::next_is_npu_submit(const Pipe& p) const {
 
 os::TimeNs Scheduler::npu_deadline(const Pipe& p, const Job& j) const {
   // The timeout runs from when the NPU actually started the operator.
+  // (A backend that queues reports the start later; until then the timeout runs from the
+  // submission, so an operator that never starts is abandoned too.)
   os::TimeNs started = j.npu_started;
   if (npu_ != nullptr && npu_owner_ == static_cast<int>(&p - pipes_)) {
     os::TimeNs at = 0;
-    if (!npu_->started_at(&at)) return UINT64_MAX;  // still queued: no timeout yet
-    started = at;
+    if (npu_->started_at(&at) && at > started) started = at;
   }
   return started + p.npu_ns[j.next_step - p.feature_steps] * npu_timeout_factor_ + npu_timeout_slack_;
 }
@@ -388,7 +405,11 @@ int Scheduler::pick(os::TimeNs now) const {
     if (!p.has_active) continue;
     if (!p.active.started && (static_cast<int>(i) != first || !first_may_start)) continue;
     if (!ready(p, now)) continue;
-    if (held >= 0 && more_urgent(static_cast<uint32_t>(held), i) && now + next_budget(p) > npu_expected_end_) continue;
+    // (Once the operator has outrun its budget the analysis's premise is gone; the guard
+    // then stops holding the CPU idle, so a slow NPU cannot starve everything else.)
+    if (held >= 0 && now < npu_expected_end_ && more_urgent(static_cast<uint32_t>(held), i) &&
+        now + next_budget(p) > npu_expected_end_)
+      continue;
     if (best < 0 || more_urgent(i, static_cast<uint32_t>(best))) best = static_cast<int>(i);
   }
   return best;
@@ -450,11 +471,13 @@ Status Scheduler::run_step(uint32_t index) {
   Pipe& p = pipes_[index];
   Job& j = p.active;
   j.started = true;
+  ++steps_run_;
   const uint32_t s = j.next_step;
   const os::TimeNs start = clock_.now();
   os::TimeNs budget = p.step_budget_ns[s];
   int32_t op = -1;
   const char* name = "features";
+  bool advance = true;  // the job moves on to its next step (not a slice or a submission)
   if (s < p.feature_steps) {
     Status st = p.cfg.features->run(s, p.cfg.source, p.cfg.model);
     if (!st.is_ok()) return st.prefix("pipeline '%s' features: ", p.cfg.name);
@@ -465,6 +488,7 @@ Status Scheduler::run_step(uint32_t index) {
     runtime::Interpreter& interp = *p.cfg.model;
     const uint32_t fallbacks = interp.npu_fallbacks();
     const bool was_waiting = j.waiting_npu;
+    const bool submitting = next_is_npu_submit(p);
     if (was_waiting && !interp.npu_finished()) {
       // Picked only because its timeout (from the NPU's start) passed: a hung NPU.
       interp.abort_npu();
@@ -481,47 +505,39 @@ Status Scheduler::run_step(uint32_t index) {
       j.waiting_npu = true;
       npu_owner_ = static_cast<int>(index);
       os::TimeNs at = start;
-      if (npu_ != nullptr && npu_->started_at(&at)) j.npu_started = at;
-      else j.npu_started = start;
+      j.npu_started = npu_ != nullptr && npu_->started_at(&at) ? at : start;
       npu_expected_end_ = j.npu_started + p.npu_ns[static_cast<uint32_t>(op)];
-      const os::TimeNs c = charge(cost_.npu_submit_ns() + overhead_ns());
-      p.metrics.cpu_busy_ns += c;
-      cpu_busy_ns_ += c;
-      if (c > p.metrics.longest_step_ns) p.metrics.longest_step_ns = c;
-      release_due(clock_.now());
-      return Status::ok();
-    }
-    if (was_waiting) {
-      j.waiting_npu = false;
-      if (interp.npu_fallbacks() != fallbacks) {
-        ++p.metrics.npu_fallbacks;  // the NPU faulted or hung; the CPU recomputes the op
+      budget = cost_.npu_submit_ns() + overhead_ns();
+      advance = false;
+    } else {
+      if (was_waiting) {
+        j.waiting_npu = false;
+        if (interp.npu_fallbacks() != fallbacks) {
+          ++p.metrics.npu_fallbacks;  // the NPU faulted or hung; the CPU recomputes the op
+          j.fallback = true;
+        } else {
+          budget = overhead_ns();  // taking the result back; the CPU was free meanwhile
+          ++p.metrics.npu_steps;
+          const os::TimeNs npu_end = j.npu_done > j.npu_started ? j.npu_done : start;
+          p.metrics.npu_busy_ns += npu_end - j.npu_started;
+          npu_busy_ns_ += npu_end - j.npu_started;
+          if (trace_) trace_->step(index, op, name, j.npu_started, npu_end, true);
+        }
+      } else if (submitting) {
+        // The backend refused the operator: the interpreter ran it on the CPU (in slices).
+        ++p.metrics.npu_fallbacks;
         j.fallback = true;
-      } else {
-        budget = overhead_ns();  // taking the result back; the CPU was free meanwhile
-        ++p.metrics.npu_steps;
-        const os::TimeNs npu_end = j.npu_done > j.npu_started ? j.npu_done : start;
-        p.metrics.npu_busy_ns += npu_end - j.npu_started;
-        npu_busy_ns_ += npu_end - j.npu_started;
-        if (trace_) trace_->step(index, op, name, j.npu_started, npu_end, true);
       }
+      if (*r == runtime::StepResult::kRanSlice) advance = false;  // the operator continues
+      else j.fallback = false;
     }
-    if (*r == runtime::StepResult::kRanSlice) {
-      const os::TimeNs c = charge(budget);
-      const os::TimeNs slice_end = clock_.now();
-      p.metrics.cpu_busy_ns += c;
-      cpu_busy_ns_ += c;
-      if (c > p.metrics.longest_step_ns) p.metrics.longest_step_ns = c;
-      if (trace_) trace_->step(index, op, name, start, slice_end, false);
-      release_due(slice_end);
-      return Status::ok();  // the operator continues with its next band
-    }
-    j.fallback = false;
   } else {
     op = -2;
     name = "post-process";
     Status st = p.cfg.post->run(p.cfg.model, j.release, start);
     if (!st.is_ok()) return st.prefix("pipeline '%s' post-process: ", p.cfg.name);
   }
+  // One accounting for every kind of step: charged in virtual time, measured on a target.
   const os::TimeNs cost = charge(budget);
   const os::TimeNs end = clock_.now();
   const os::TimeNs took = virtual_clock_ ? cost : end - start;
@@ -532,7 +548,7 @@ Status Scheduler::run_step(uint32_t index) {
   if (trace_ && took > 0) trace_->step(index, op, name, start, end, false);
   // Releases that fell due during the step happened while this job was still active.
   release_due(end);
-  if (++j.next_step == p.total_steps) finish_job(index, end);
+  if (advance && ++j.next_step == p.total_steps) finish_job(index, end);
   return Status::ok();
 }
 
@@ -548,7 +564,8 @@ os::TimeNs Scheduler::next_event(os::TimeNs now, os::TimeNs end) const {
       const size_t have = p.cfg.source->available();
       const uint64_t missing = need > have ? need - have : 1;
       const uint32_t rate = p.cfg.source->info().rate_hz;
-      const os::TimeNs t = now + (missing * 1000000000ULL + rate - 1) / rate;
+      os::TimeNs t = now + (missing * 1000000000ULL + rate - 1) / rate;
+      if (have >= need) t = earliest_release(p, now);  // a window waits for its spacing
       if (t < next) next = t;
     }
     if (p.has_active && p.active.waiting_npu) {

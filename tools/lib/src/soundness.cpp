@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <numeric>
@@ -39,11 +40,41 @@ struct IsrSource {
   }
 };
 
+// A sensor stream whose DMA delivers `block` frames at a time at `rate` frames a second
+// from `start` (what a window-ready pipeline reads).
+class BlockSource : public SampleSource {
+ public:
+  BlockSource(uint32_t rate, uint32_t block, TimeNs start) : rate_(rate), block_(block), start_(start) {}
+  StreamInfo info() const override { return StreamInfo{SampleFormat::kInt16, 1, rate_}; }
+  size_t available() const override { return static_cast<size_t>(produced_ - consumed_); }
+  size_t peek(size_t offset, void* dst, size_t count) const override {
+    const size_t n = offset >= available() ? 0 : std::min(count, available() - offset);
+    std::memset(dst, 0, n * 2);
+    return n;
+  }
+  void consume(size_t count) override { consumed_ += std::min<uint64_t>(count, produced_ - consumed_); }
+  uint32_t overrun_frames() const override { return 0; }
+  void advance_to(TimeNs now) {
+    if (now < start_) return;
+    const uint64_t frames = (now - start_) * rate_ / 1000000000ULL;
+    produced_ = frames / block_ * block_;
+  }
+  // When the next block arrives.
+  TimeNs next_block() const { return start_ + ((produced_ + block_) * 1000000000ULL + rate_ - 1) / rate_; }
+
+ private:
+  uint32_t rate_, block_;
+  TimeNs start_;
+  uint64_t produced_ = 0, consumed_ = 0;
+};
+
 struct Interrupts {
   sched::Scheduler* scheduler = nullptr;
   std::vector<IsrSource> sources;
+  std::vector<BlockSource*> streams;
   static void fire(void* user, TimeNs now) {
     auto& self = *static_cast<Interrupts*>(user);
+    for (BlockSource* b : self.streams) b->advance_to(now);
     for (IsrSource& s : self.sources)
       while (s.next <= now) {
         self.scheduler->release_from_isr(s.pipeline, s.next);
@@ -56,6 +87,7 @@ struct Interrupts {
     auto& self = *static_cast<Interrupts*>(user);
     TimeNs next = UINT64_MAX;
     for (const IsrSource& s : self.sources) next = s.next < next ? s.next : next;
+    for (const BlockSource* b : self.streams) next = b->next_block() < next ? b->next_block() : next;
     return next;
   }
 };
@@ -122,6 +154,7 @@ SoundnessCase check_random_set(uint32_t seed, uint64_t min_jobs, FILE* trace_out
   std::vector<std::string> files;
   std::vector<std::string> desc;
   Interrupts interrupts;
+  std::vector<std::unique_ptr<BlockSource>> streams;
   for (uint32_t i = 0; i < n; ++i) {
     sched::PipelineConfig& c = configs[i];
     names[i] = "p" + std::to_string(i);
@@ -146,7 +179,21 @@ SoundnessCase check_random_set(uint32_t seed, uint64_t min_jobs, FILE* trace_out
       src.schedule();
       interrupts.sources.push_back(src);
     }
-    std::string d = names[i] + ": T=" + std::to_string(c.period / 1000) + "us D=" + std::to_string(c.relative_deadline / 1000) +
+    bool windowed = false;
+    if (c.release == sched::ReleaseRule::kPeriodic && rng.chance(25)) {
+      // Window-ready: 2 frames a millisecond, a window of one or two hops, DMA blocks from
+      // one frame to two hops.
+      windowed = true;
+      c.release = sched::ReleaseRule::kWindowReady;
+      c.hop_frames = static_cast<uint32_t>(c.period / kMs) * 2;
+      c.window_frames = c.hop_frames * (1 + rng.below(2));
+      static const uint32_t kBlocks[] = {1, 8, 32};
+      const uint32_t block = rng.chance(25) ? c.hop_frames * 2 : kBlocks[rng.below(3)];
+      streams.push_back(std::make_unique<BlockSource>(2000, block, c.phase));
+      c.source = streams.back().get();
+      interrupts.streams.push_back(streams.back().get());
+    }
+    std::string d = names[i] + (windowed ? " (window-ready)" : "") + ": T=" + std::to_string(c.period / 1000) + "us D=" + std::to_string(c.relative_deadline / 1000) +
                     "us phase=" + std::to_string(c.phase / 1000) + "us prio=" + std::to_string(c.priority) +
                     " level=" + std::to_string(c.level) + (c.release == sched::ReleaseRule::kInterrupt ? " isr J=" + std::to_string(c.release_jitter / 1000) + "us" : "");
     if (rng.chance(50)) {
@@ -172,7 +219,7 @@ SoundnessCase check_random_set(uint32_t seed, uint64_t min_jobs, FILE* trace_out
       if (c.max_step) d += " max_step=" + std::to_string(c.max_step / 1000) + "us";
     } else {
       std::vector<uint64_t> cycles;
-      const uint32_t steps = 1 + rng.below(6);
+      const uint32_t steps = windowed ? 1 : 1 + rng.below(6);
       for (uint32_t s = 0; s < steps; ++s) cycles.push_back(5000 + rng.below(rng.chance(20) ? 400000 : 100000));
       d += " cpu steps";
       for (uint64_t cy : cycles) d += " " + std::to_string(cy);
@@ -225,7 +272,7 @@ SoundnessCase check_random_set(uint32_t seed, uint64_t min_jobs, FILE* trace_out
   TextTrace text(trace_out);
   if (trace_out != nullptr) s.set_trace(&text);
   interrupts.scheduler = &s;
-  if (!interrupts.sources.empty()) {
+  if (!interrupts.sources.empty() || !interrupts.streams.empty()) {
     s.set_time_hook(&Interrupts::fire, &interrupts);
     s.set_interrupt_hook(&Interrupts::next_at, &interrupts);
   }

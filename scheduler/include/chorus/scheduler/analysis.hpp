@@ -64,7 +64,8 @@ struct LevelSearchResult {
   size_t separate_arena_bytes = 0;      // one arena per model
   uint32_t assignments_tried = 0;
   uint32_t assignments_schedulable = 0;
-  bool exhaustive = false;              // every assignment was tried (or cut by a sound bound)
+  bool exhaustive = false;              // every assignment was tried or cut by a sound bound
+                                        // (false: the budget ran out, or an FP heuristic cut)
   AnalysisResult analysis;              // of the chosen (or, if none, the most preemptive) assignment
 };
 

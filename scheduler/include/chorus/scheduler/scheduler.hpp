@@ -80,8 +80,13 @@ class Scheduler {
   // Validates the pipeline, precomputes its step budgets, returns its index.
   Result<uint32_t> add_pipeline(const PipelineConfig& config);
   // The NPU backend the models' interpreters offload to (the scheduler polls it at every
-  // scheduling point and, in virtual time, moves the clock to its completions).
-  void set_npu(runtime::NpuBackend* npu) { npu_ = npu; }
+  // scheduling point and, in virtual time, moves the clock to its completions). Set it
+  // before the first add_pipeline (the step budgets depend on it); later calls are refused.
+  bool set_npu(runtime::NpuBackend* npu) {
+    if (count_ > 0) return false;
+    npu_ = npu;
+    return true;
+  }
   // Called with the current time before every scheduling decision: the application
   // advances its (simulated) drivers here. The scheduler never sees a driver.
   void set_time_hook(void (*fn)(void* user, os::TimeNs now), void* user) {
@@ -181,6 +186,8 @@ class Scheduler {
     os::TimeNs next_release = 0;
     os::TimeNs last_release = 0;
     bool released_once = false;
+    os::TimeNs window_checked_at = 0;    // window-ready: last scheduling point it was incomplete
+    uint64_t window_checked_steps = 0;  // ... and how many steps had run by then
     IsrQueue isr;
     uint32_t isr_lost_seen = 0;
     PipelineMetrics metrics;
@@ -233,6 +240,7 @@ class Scheduler {
   os::TimeNs npu_timeout_slack_ = 1000000;
   os::TimeNs cpu_busy_ns_ = 0;
   os::TimeNs npu_busy_ns_ = 0;
+  uint64_t steps_run_ = 0;
   os::TimeNs run_end_ = UINT64_MAX;
 };
 
