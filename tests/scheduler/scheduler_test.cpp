@@ -263,6 +263,54 @@ TEST(Scheduler, IsrReleasesBeyondTheQueueAreCountedAsSkips) {
   EXPECT_EQ(s.metrics(0).skips, Scheduler::kIsrQueue);
 }
 
+// Issue 11, mechanism 3: under EDF + SRP a job above the system ceiling must not start
+// while a more urgent job waits behind that ceiling (Baker's start rule).
+TEST(Scheduler, EdfStartsNoJobWhileAMoreUrgentOneWaitsBehindTheCeiling) {
+  os::VirtualClock clock;
+  CostModel cost = cpu_at_100mhz();
+  Scheduler s(clock, &clock, cost, Policy::kEdf);
+  FakeFeatures long_job(10, 100000), urgent(1, 100000), later(1, 100000);  // 1 ms steps
+  PipelineConfig l = periodic("L", &long_job, 1000 * kMs, 100 * kMs, 0);
+  PipelineConfig x = periodic("X", &urgent, 1000 * kMs, 10 * kMs, 0);  // shares L's partition
+  x.phase = 1 * kMs;
+  PipelineConfig y = periodic("Y", &later, 1000 * kMs, 8 * kMs, 1);  // above the ceiling
+  y.phase = 5 * kMs;                                                 // deadline 13 ms > X's 11 ms
+  ASSERT_TRUE(s.add_pipeline(l).is_ok());
+  ASSERT_TRUE(s.add_pipeline(x).is_ok());
+  ASSERT_TRUE(s.add_pipeline(y).is_ok());
+  RecordingTrace trace;
+  s.set_trace(&trace);
+  ASSERT_TRUE(s.run_until(50 * kMs).is_ok());
+  ASSERT_EQ(trace.done.size(), 3u);
+  // L holds the partition until 10 ms; then X (deadline 11 ms), then Y (13 ms).
+  EXPECT_EQ(trace.done[0].p, 0u);
+  EXPECT_EQ(trace.done[1].p, 1u);
+  EXPECT_EQ(trace.done[1].end, 11 * kMs);
+  EXPECT_EQ(trace.done[2].p, 2u);
+  EXPECT_EQ(trace.done[2].end, 12 * kMs);
+  EXPECT_EQ(s.metrics(1).deadline_misses, 0u);
+  EXPECT_EQ(s.metrics(2).deadline_misses, 0u);
+}
+
+// Issue 11, mechanism 4: equal fixed priorities are ranked by pipeline index, as the
+// analysis ranks them, so the first of two equal pipelines preempts the second between
+// steps instead of waiting for its whole job.
+TEST(Scheduler, EqualFixedPrioritiesFollowTheAnalysisOrder) {
+  os::VirtualClock clock;
+  CostModel cost = cpu_at_100mhz();
+  Scheduler s(clock, &clock, cost, Policy::kFixedPriority);
+  FakeFeatures short_job(1, 100000), long_job(10, 100000);
+  PipelineConfig a = periodic("A", &short_job, 1000 * kMs, 3 * kMs, 1, /*prio=*/5);
+  a.phase = 2500000;  // 2.5 ms, in the middle of B's third step
+  PipelineConfig b = periodic("B", &long_job, 1000 * kMs, 100 * kMs, 0, /*prio=*/5);
+  ASSERT_TRUE(s.add_pipeline(a).is_ok());
+  ASSERT_TRUE(s.add_pipeline(b).is_ok());
+  EXPECT_GT(s.preemption_level(0), s.preemption_level(1));
+  ASSERT_TRUE(s.run_until(50 * kMs).is_ok());
+  EXPECT_EQ(s.metrics(0).response.max(), 1500000u);  // waits for one step of B, then runs
+  EXPECT_EQ(s.metrics(0).deadline_misses, 0u);
+}
+
 TEST(Scheduler, SameScenarioGivesTheSameTimeline) {
   auto run = [] {
     os::VirtualClock clock;
