@@ -46,8 +46,17 @@ TEST(BoardXml, TheTemplateIsValid) {
 
 TEST(BoardXml, MalformedXml) {
   EXPECT_EQ(error_of(replaced(kGood, "  </arena>\n", "")),
-            "b.xml:10: malformed XML: Error=XML_ERROR_MISMATCHED_ELEMENT ErrorID=14 (0xe) Line number=10: "
-            "XMLElement name=arena");
+            "b.xml:10: malformed XML: an element is closed by another element's end tag");
+}
+
+TEST(BoardXml, WhatIsNotABoardFileIsOneLineAndNeverRead) {
+  std::string error;
+  EXPECT_EQ(board::host::load_board("/tmp", &error), nullptr);
+  EXPECT_EQ(error, "/tmp: is a directory, not a file");
+  EXPECT_EQ(board::host::load_board("/dev/zero", &error), nullptr);  // would read without end
+  EXPECT_EQ(error, "/dev/zero: is not a regular file (a device, FIFO or socket)");
+  EXPECT_EQ(board::host::load_board("/nonexistent/b.xml", &error), nullptr);
+  EXPECT_EQ(error, "/nonexistent/b.xml: No such file or directory");
 }
 
 TEST(BoardXml, UnknownElement) {
@@ -256,7 +265,7 @@ TEST(BoardXml, SecondCpu) {
 TEST(BoardXml, MissingFileIsAnError) {
   std::string error;
   EXPECT_EQ(board::host::load_board("/nonexistent/board.xml", &error), nullptr);
-  EXPECT_EQ(error, "/nonexistent/board.xml: cannot open");
+  EXPECT_EQ(error, "/nonexistent/board.xml: No such file or directory");
 }
 
 // The schema catches the per-element mistakes too, so editors and CI can check boards
