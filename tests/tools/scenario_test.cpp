@@ -88,6 +88,11 @@ TEST_F(ScenarioFile, NamesAreEscapedAndCut) {
   const std::string e = refused("<scenario>\n<pipeline name=\"a&#10;b&#27;[31m\" period_ms=\"10\"/>\n</scenario>", 2);
   EXPECT_NE(e.find("\\x0A"), std::string::npos) << e;
   EXPECT_EQ(e.find('\x1b'), std::string::npos) << e;
+  // Every echoed value is escaped, enumerations included (found by the scenario fuzzer).
+  const std::string o = refused("<scenario>\n<pipeline name=\"a\" period_ms=\"10\" overload=\"drop&#13;oldest\"/>\n</scenario>", 2);
+  EXPECT_NE(o.find("\\x0D"), std::string::npos) << o;
+  EXPECT_EQ(o.find('\r'), std::string::npos) << o;
+  refused("<scenario name=\"a&#27;[2J\">\n<pipeline name=\"a\" period_ms=\"10\"/>\n</scenario>", 1);
   const std::string long_value(100000, 'x');
   const std::string cut = refused("<scenario>\n<pipeline name=\"a\" period_ms=\"" + long_value + "\"/>\n</scenario>", 2);
   EXPECT_LT(cut.size(), 300u);

@@ -114,8 +114,12 @@ os::TimeNs ms_to_ns(double ms) { return static_cast<os::TimeNs>(std::llround(ms 
 std::unique_ptr<Scenario> load_scenario(const std::string& path, std::string* error) {
   std::vector<uint8_t> bytes;
   if (!read_file(path, &bytes, error, kMaxXmlBytes)) return nullptr;
+  return parse_scenario(std::string(bytes.begin(), bytes.end()), path, error);
+}
+
+std::unique_ptr<Scenario> parse_scenario(const std::string& text, const std::string& path, std::string* error) {
   tinyxml2::XMLDocument doc;
-  if (doc.Parse(reinterpret_cast<const char*>(bytes.data()), bytes.size()) != tinyxml2::XML_SUCCESS) {
+  if (doc.Parse(text.data(), text.size()) != tinyxml2::XML_SUCCESS) {
     *error = path + ":" + std::to_string(doc.ErrorLineNum()) + ": " + xml_error(doc);
     return nullptr;
   }
@@ -128,6 +132,12 @@ std::unique_ptr<Scenario> load_scenario(const std::string& path, std::string* er
   auto s = std::make_unique<Scenario>();
   s->path = path;
   s->name = root->Attribute("name") ? root->Attribute("name") : "scenario";
+  bool printable = !s->name.empty() && s->name.size() <= 64;
+  for (char c : s->name) printable = printable && static_cast<unsigned char>(c) >= 0x20 && c != 0x7F;
+  if (!printable) {
+    *error = where(path, root) + ": name=" + quoted(s->name.c_str()) + ": 1 to 64 printable characters";
+    return nullptr;
+  }
   if (!number(path, root, "duration_s", 0.001, 86400, &s->duration_s, error)) return nullptr;
   const std::string dir = directory_of(path);
   std::set<std::string> names;
@@ -148,9 +158,9 @@ std::unique_ptr<Scenario> load_scenario(const std::string& path, std::string* er
       return nullptr;
     }
     p.name = e->Attribute("name");
-    bool printable = !p.name.empty() && p.name.size() <= 32;
-    for (char c : p.name) printable = printable && c > 0x20 && c < 0x7F;
-    if (!printable) {
+    bool name_ok = !p.name.empty() && p.name.size() <= 32;
+    for (char c : p.name) name_ok = name_ok && c > 0x20 && c < 0x7F;
+    if (!name_ok) {
       *error = where(path, e) + ": name=" + quoted(p.name.c_str()) + ": 1 to 32 printable characters, no blanks";
       return nullptr;
     }
@@ -192,14 +202,14 @@ std::unique_ptr<Scenario> load_scenario(const std::string& path, std::string* er
       if (v == "skip") p.overload = sched::OverloadPolicy::kSkip;
       else if (v == "drop-oldest") p.overload = sched::OverloadPolicy::kDropOldest;
       else {
-        *error = where(path, e) + ": overload=\"" + v + "\" must be skip or drop-oldest";
+        *error = where(path, e) + ": overload=" + quoted(o) + " must be skip or drop-oldest";
         return nullptr;
       }
     }
     if (const char* n = e->Attribute("npu")) {
       const std::string v = n;
       if (v != "true" && v != "false") {
-        *error = where(path, e) + ": npu=\"" + v + "\" must be true or false";
+        *error = where(path, e) + ": npu=" + quoted(n) + " must be true or false";
         return nullptr;
       }
       p.npu = v == "true";

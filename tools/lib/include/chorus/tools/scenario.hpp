@@ -39,5 +39,7 @@ struct Scenario {
 
 // Parses a scenario file; nullptr with "PATH:LINE: ..." in `error` on failure.
 std::unique_ptr<Scenario> load_scenario(const std::string& path, std::string* error);
+// The same from text already read (`path` names it in errors and anchors relative model paths).
+std::unique_ptr<Scenario> parse_scenario(const std::string& text, const std::string& path, std::string* error);
 
 }  // namespace chorus::tools
