@@ -6,8 +6,6 @@
 #include <tinyxml2.h>
 
 #include <strings.h>
-#include <sys/stat.h>
-
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -15,6 +13,7 @@
 #include <sstream>
 
 #include "board_numbers.hpp"
+#include "chorus/module/host/input_file.hpp"
 
 namespace chorus::board::host {
 namespace {
@@ -415,26 +414,10 @@ Board BoardDescription::view() const {
   return b;
 }
 
-namespace {
-// tinyxml2's error, in words (its own text carries enum names and codes).
-const char* xml_error_words(tinyxml2::XMLError e) {
-  switch (e) {
-    case tinyxml2::XML_ERROR_EMPTY_DOCUMENT: return "empty document";
-    case tinyxml2::XML_ERROR_PARSING_ATTRIBUTE: return "malformed or repeated attribute";
-    case tinyxml2::XML_ERROR_MISMATCHED_ELEMENT: return "an element is closed by another element's end tag";
-    case tinyxml2::XML_ERROR_PARSING_ELEMENT: return "malformed element";
-    case tinyxml2::XML_ERROR_PARSING_COMMENT: return "malformed comment";
-    case tinyxml2::XML_ERROR_PARSING_TEXT: return "malformed text";
-    case tinyxml2::XML_ELEMENT_DEPTH_EXCEEDED: return "elements nested too deeply";
-    default: return "not well-formed XML";
-  }
-}
-}  // namespace
-
 std::unique_ptr<BoardDescription> parse_board(const std::string& xml, const std::string& path, std::string* error) {
   tinyxml2::XMLDocument doc;
   if (doc.Parse(xml.data(), xml.size()) != tinyxml2::XML_SUCCESS) {
-    *error = path + ":" + std::to_string(doc.ErrorLineNum()) + ": malformed XML: " + xml_error_words(doc.ErrorID());
+    *error = path + ":" + std::to_string(doc.ErrorLineNum()) + ": malformed XML: " + chorus::host::xml_error_words(doc.ErrorID());
     return nullptr;
   }
   if (doc.RootElement() == nullptr) {
@@ -451,23 +434,7 @@ std::unique_ptr<BoardDescription> parse_board(const std::string& xml, const std:
 std::unique_ptr<BoardDescription> load_board(const std::string& path, std::string* error) {
   // Only a regular file of at most 1 MiB is read: a directory, device or FIFO would
   // otherwise fail obscurely, read without end or block.
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    *error = path + ": " + std::strerror(errno);
-    return nullptr;
-  }
-  if (S_ISDIR(st.st_mode)) {
-    *error = path + ": is a directory, not a file";
-    return nullptr;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    *error = path + ": is not a regular file (a device, FIFO or socket)";
-    return nullptr;
-  }
-  if (st.st_size > (1 << 20)) {
-    *error = path + ": " + std::to_string(st.st_size) + " bytes, more than the 1048576 allowed for a board description";
-    return nullptr;
-  }
+  if (!chorus::host::check_input_file(path, 1u << 20, error)) return nullptr;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     *error = path + ": cannot open";

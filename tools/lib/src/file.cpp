@@ -1,6 +1,6 @@
 #include "chorus/tools/file.hpp"
 
-#include <sys/stat.h>
+#include "chorus/module/host/input_file.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -14,24 +14,7 @@ AlignedBytes::AlignedBytes(size_t size) : storage_(new uint8_t[size + 16]()), si
 }
 
 bool check_input_file(const std::string& path, uint64_t max_bytes, std::string* error) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    *error = path + ": " + std::strerror(errno);
-    return false;
-  }
-  if (S_ISDIR(st.st_mode)) {
-    *error = path + ": is a directory, not a file";
-    return false;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    *error = path + ": is not a regular file (a device, FIFO or socket)";
-    return false;
-  }
-  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
-    *error = path + ": " + std::to_string(st.st_size) + " bytes, more than the " + std::to_string(max_bytes) + " allowed";
-    return false;
-  }
-  return true;
+  return host::check_input_file(path, max_bytes, error);
 }
 
 namespace {

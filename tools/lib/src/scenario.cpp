@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "chorus/module/host/input_file.hpp"
 #include "chorus/tools/file.hpp"
 
 namespace chorus::tools {
@@ -32,20 +33,6 @@ std::string quoted(const char* text) {
     }
   }
   return out + "\"";
-}
-
-// tinyxml2's error, in words.
-std::string xml_error(const tinyxml2::XMLDocument& doc) {
-  switch (doc.ErrorID()) {
-    case tinyxml2::XML_ERROR_EMPTY_DOCUMENT: return "empty document";
-    case tinyxml2::XML_ERROR_PARSING_ATTRIBUTE: return "malformed or repeated attribute";
-    case tinyxml2::XML_ERROR_MISMATCHED_ELEMENT: return "an element is closed by another element's end tag";
-    case tinyxml2::XML_ERROR_PARSING_ELEMENT: return "malformed element";
-    case tinyxml2::XML_ERROR_PARSING_COMMENT: return "malformed comment";
-    case tinyxml2::XML_ERROR_PARSING_TEXT: return "malformed text";
-    case tinyxml2::XML_ELEMENT_DEPTH_EXCEEDED: return "elements nested too deeply";
-    default: return "not well-formed XML";
-  }
 }
 
 // Plain decimal: digits with at most one fractional part (no sign, hex, exponent or blank).
@@ -120,7 +107,7 @@ std::unique_ptr<Scenario> load_scenario(const std::string& path, std::string* er
 std::unique_ptr<Scenario> parse_scenario(const std::string& text, const std::string& path, std::string* error) {
   tinyxml2::XMLDocument doc;
   if (doc.Parse(text.data(), text.size()) != tinyxml2::XML_SUCCESS) {
-    *error = path + ":" + std::to_string(doc.ErrorLineNum()) + ": " + xml_error(doc);
+    *error = path + ":" + std::to_string(doc.ErrorLineNum()) + ": " + host::xml_error_words(doc.ErrorID());
     return nullptr;
   }
   const tinyxml2::XMLElement* root = doc.RootElement();
