@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <cstring>
 #include <string>
 #include <vector>
@@ -583,6 +585,66 @@ TEST(SchedulerWithModels, HungNpuTimesOutAndTheCpuFinishesBitExactly) {
   EXPECT_EQ(m.check->mismatches, 0);
   EXPECT_GE(m.check->checked, 3);
   EXPECT_EQ(s.metrics(0).deadline_misses, 0u);
+}
+
+// Every operator kind the NPU takes that a golden model has (CONV_2D, DEPTHWISE_CONV_2D,
+// AVERAGE_POOL_2D, ADD, FULLY_CONNECTED) falls back to the CPU, in slices, bit for bit
+// with the TFLM reference: after a fault (garbage written first) and after a hang
+// (timeout, cancel). Three golden seeds each.
+TEST(SchedulerWithModels, NpuFallbackIsBitExactForEveryOperatorKind) {
+  std::set<int32_t> kinds_fell_back;
+  int vectors = 0;
+  for (const char* stem : {"kws_ref_model", "pretrainedResnet_quant"}) {
+    for (const bool hang : {false, true}) {
+      for (int seed = 1; seed <= 3; ++seed) {
+        SCOPED_TRACE(std::string(stem) + (hang ? " hang" : " fault") + " seed " + std::to_string(seed));
+        os::VirtualClock clock;
+        CostModel cost = cpu_at_100mhz();
+        cost.npu.present = true;
+        cost.npu.clock_hz = 100000000;
+        cost.npu.macs_per_cycle = 64;
+        SimulatedNpu npu(clock, cost);
+        tools::ModelSet set;
+        std::string error;
+        ASSERT_GE(set.add(model_path(stem), 0, &error), 0) << error;
+        ASSERT_TRUE(set.init(&error, &npu, {true})) << error;
+        std::vector<uint8_t> in, out;
+        ASSERT_TRUE(read_bytes(golden_path(stem, "seed" + std::to_string(seed) + ".input.bin"), &in));
+        ASSERT_TRUE(read_bytes(golden_path(stem, "seed" + std::to_string(seed) + ".output.bin"), &out));
+        GoldenCheck check(in, out);
+        Scheduler s(clock, &clock, cost, Policy::kEdf);
+        ASSERT_TRUE(s.set_npu(&npu));
+        PipelineConfig c;
+        c.name = stem;
+        c.features = &check;
+        c.model = &set.interpreter(0);
+        c.post = &check;
+        c.period = 2000 * kMs;
+        c.max_step = 2 * kMs;  // fallbacks run as bands of at most ~2 ms
+        ASSERT_TRUE(s.add_pipeline(c).is_ok());
+        const runtime::Model& model = set.model(0);
+        uint32_t npu_ops = 0;
+        for (size_t op = 0; op < model.num_ops(); ++op)
+          if (npu.supports(model, op)) {
+            ++npu_ops;
+            kinds_fell_back.insert(model.op(op).code);
+          }
+        if (hang) npu.inject_hangs(1000);
+        else npu.inject_faults(1000);
+        ASSERT_TRUE(s.run_until(4000 * kMs).is_ok());
+        EXPECT_EQ(check.checked, 2);
+        EXPECT_EQ(check.mismatches, 0);
+        EXPECT_EQ(s.metrics(0).npu_fallbacks, 2 * npu_ops);
+        EXPECT_EQ(s.metrics(0).npu_steps, 0u);
+        if (hang) EXPECT_EQ(s.metrics(0).npu_timeouts, 2 * npu_ops);
+        vectors += check.checked;
+      }
+    }
+  }
+  using runtime::OpCode;
+  for (OpCode k : {OpCode::kConv2d, OpCode::kDepthwiseConv2d, OpCode::kAveragePool2d, OpCode::kAdd, OpCode::kFullyConnected})
+    EXPECT_EQ(kinds_fell_back.count(static_cast<int32_t>(k)), 1u) << runtime::op_code_name(static_cast<int32_t>(k));
+  std::printf("[ fallback ] %d golden vectors compared bit for bit after NPU faults and hangs\n", vectors);
 }
 
 // The firmware shape: no virtual clock, time read from a (mock) OS clock, nothing charged,
