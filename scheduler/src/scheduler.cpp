@@ -389,11 +389,15 @@ int Scheduler::pick(os::TimeNs now) const {
   // waiting for the NPU to take its next one), a less urgent job may run a step only if
   // the step ends by the time the NPU's operator is due to end. So no step begun during a
   // suspension delays the job when it resumes: the analysis needs no resumption blocking.
+  // Jobs that may run a step now: started ones, and the one job Baker's rule lets start.
+  auto may_run = [&](uint32_t i) {
+    const Pipe& p = pipes_[i];
+    return p.has_active && (p.active.started || (static_cast<int>(i) == first && first_may_start));
+  };
   int held = -1;
   for (uint32_t i = 0; i < count_; ++i) {
+    if (!may_run(i)) continue;
     const Pipe& p = pipes_[i];
-    if (!p.has_active) continue;
-    if (!p.active.started && (static_cast<int>(i) != first || !first_may_start)) continue;
     const Job& j = p.active;
     const bool suspended = j.waiting_npu && !p.cfg.model->npu_finished() && now < npu_deadline(p, j);
     const bool waiting = next_is_npu_submit(p) && npu_ != nullptr && npu_->busy();
@@ -401,9 +405,8 @@ int Scheduler::pick(os::TimeNs now) const {
   }
   int best = -1;
   for (uint32_t i = 0; i < count_; ++i) {
+    if (!may_run(i)) continue;
     const Pipe& p = pipes_[i];
-    if (!p.has_active) continue;
-    if (!p.active.started && (static_cast<int>(i) != first || !first_may_start)) continue;
     if (!ready(p, now)) continue;
     // (Once the operator has outrun its budget the analysis's premise is gone; the guard
     // then stops holding the CPU idle, so a slow NPU cannot starve everything else.)

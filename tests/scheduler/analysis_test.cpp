@@ -36,6 +36,25 @@ TEST(Analysis, FixedPriorityMatchesClassicResponseTimes) {
   EXPECT_EQ(r.response[2], 20 * kMs);
 }
 
+// An oracle from the literature: Davis, Burns, Bril & Lukkien, "Controller Area Network
+// (CAN) schedulability analysis: Refuted, revisited and revised", Real-Time Systems 35
+// (2007), the example of section 3: non-preemptive fixed priority, A (C 1, T 2.5), B and C
+// (C 1, T 3.5, D 3.25). The original analysis gave C 3 (accepted); the true worst case is
+// 3.5, met by C's second job in the busy period, so the set misses. Each job here is one
+// non-preemptive step on its own level.
+TEST(Analysis, NonPreemptiveFixedPriorityMatchesTheRevisedCanExample) {
+  const TimeNs us = kMs / 1000;
+  std::vector<AnalysisTask> t = {task(1000 * us, 2500 * us, 2500 * us, 1000 * us, 2, 3),
+                                 task(1000 * us, 3500 * us, 3250 * us, 1000 * us, 1, 2),
+                                 task(1000 * us, 3500 * us, 3250 * us, 1000 * us, 0, 1)};
+  for (AnalysisTask& a : t) a.timing.last_step = a.timing.wcet;  // one step: all of it non-preemptive
+  AnalysisResult r = analyse(Span<const AnalysisTask>(t.data(), t.size()), Policy::kFixedPriority);
+  EXPECT_EQ(r.response[0], 2000 * us);
+  EXPECT_EQ(r.response[1], 3000 * us);
+  EXPECT_EQ(r.response[2], 3500 * us);
+  EXPECT_FALSE(r.schedulable);
+}
+
 TEST(Analysis, SharingALevelBlocksForAWholeJob) {
   // The urgent task shares a level with a 4 ms task: it may wait for all of it.
   std::vector<AnalysisTask> t = {task(1 * kMs, 10 * kMs, 3 * kMs, kMs / 2, 0, 2), task(4 * kMs, 50 * kMs, 50 * kMs, kMs / 2, 0, 1)};
