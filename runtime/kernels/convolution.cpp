@@ -8,10 +8,6 @@ namespace {
 constexpr int32_t kMaxWindow = 32767;
 constexpr uint32_t kMaxTaps = 1u << 20;
 
-bool positive_scale(float s) {
-  return s > 0.0f && s < 3.0e38f;
-}
-
 Status check_window(const PrepareContext& ctx, const char* axis, int32_t filter, int32_t stride, int32_t dilation) {
   if (stride < 1 || stride > kMaxWindow)
     return ctx.error("stride_%s %d is outside [1, %d]", axis, static_cast<int>(stride), static_cast<int>(kMaxWindow));
@@ -121,11 +117,15 @@ Status prepare_convolution(PrepareContext& ctx, ConvKind kind, const ConvOptions
 
   const uint64_t taps =
       static_cast<uint64_t>(s.filter_h) * static_cast<uint64_t>(s.filter_w) * (depthwise ? 1u : static_cast<uint64_t>(s.input_c));
-  // Far beyond any int8 model (TFLM's int32 accumulator is only safe to 2^16 taps); the
-  // bound keeps the loops' tap indices in int32.
+  // Far beyond any int8 model; the bound keeps the loops' tap indices in int32 (whether the
+  // accumulators fit is checked on the weights themselves below).
   if (taps > kMaxTaps)
     return ctx.error("%llu filter taps per output exceed %u", static_cast<unsigned long long>(taps),
                      static_cast<unsigned>(kMaxTaps));
+  const TensorInfo bias = has_bias ? ctx.input(2) : TensorInfo{};
+  CHORUS_RETURN_IF_ERROR(check_accumulator_range(ctx, filter, has_bias ? &bias : nullptr, s.output_c, static_cast<int32_t>(taps),
+                                                 depthwise ? 1 : static_cast<size_t>(taps),
+                                                 depthwise ? static_cast<size_t>(s.output_c) : 1));
   ctx.set_macs(static_cast<uint64_t>(out.shape.num_elements()) * taps);
 
   *shape = s;

@@ -58,8 +58,18 @@ Status prepare(PrepareContext& ctx) {
     return ctx.error("per-channel weights need %d scales on axis 0", static_cast<int>(output_depth));
   for (uint32_t c = 0; c < w.quant.count; ++c)
     if (w.quant.zero_points[c] != 0) return ctx.error("int8 weights must have zero point 0");
+  for (uint32_t c = 0; c < w.quant.count; ++c)
+    if (!positive_scale(w.quant.scales[c])) return ctx.error("weight scale of channel %u is not positive", static_cast<unsigned>(c));
+  if (!positive_scale(in.quant.scale) || !positive_scale(out.quant.scale))
+    return ctx.error("input and output scales must be positive");
+  if (in.quant.zero_point < -128 || in.quant.zero_point > 127 || out.quant.zero_point < -128 || out.quant.zero_point > 127)
+    return ctx.error("zero points %d (input) and %d (output) must be int8", static_cast<int>(in.quant.zero_point),
+                     static_cast<int>(out.quant.zero_point));
   ActivationRange range;
   CHORUS_RETURN_IF_ERROR(activation_range_for(ctx, opts ? static_cast<int>(opts->fused_activation_function()) : 0, out, &range));
+  const TensorInfo bias = has_bias ? ctx.input(2) : TensorInfo{};
+  CHORUS_RETURN_IF_ERROR(
+      check_accumulator_range(ctx, w, has_bias ? &bias : nullptr, output_depth, accum_depth, static_cast<size_t>(accum_depth), 1));
   ctx.set_macs(static_cast<uint64_t>(batches) * output_depth * accum_depth);
 
   const size_t channels = per_channel ? static_cast<size_t>(output_depth) : 1;

@@ -1,6 +1,9 @@
 // Every kernel Chorus has (the resolver models are loaded against by default).
 #include "kernels.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace chorus::runtime {
 
 // The table lives inside the function: an image that never asks for every kernel (it loads
@@ -39,6 +42,41 @@ Status activation_range_for(const PrepareContext& ctx, int activation, const Ten
   if (output.quant.count == 0) return ctx.error("fused activation on an unquantised output");
   if (!quantized_activation_range(activation, output.quant.scale, output.quant.zero_point, qmin, qmax, out))
     return ctx.error("fused activation %d is not supported on integer outputs", activation);
+  return Status::ok();
+}
+
+Status check_accumulator_range(const PrepareContext& ctx, const TensorInfo& weights, const TensorInfo* bias, int32_t channels,
+                               int32_t taps, size_t channel_stride, size_t tap_stride) {
+  const auto* w = reinterpret_cast<const int8_t*>(weights.constant_data);
+  const int32_t* b = nullptr;
+  if (bias != nullptr) {
+    if (bias->constant_data == nullptr) return ctx.error("bias is not constant: its accumulators cannot be bounded");
+    b = reinterpret_cast<const int32_t*>(bias->constant_data);
+  }
+  constexpr int64_t kLimit = INT32_MAX;
+  for (int32_t c = 0; c < channels; ++c) {
+    int64_t sum = 0;
+    if (w == nullptr) {
+      sum = int64_t{128} * taps;
+    } else {
+      const int8_t* row = w + static_cast<size_t>(c) * channel_stride;
+      for (int32_t k = 0; k < taps; ++k) {
+        const int32_t v = row[static_cast<size_t>(k) * tap_stride];
+        sum += v < 0 ? -v : v;
+      }
+    }
+    int64_t bias_abs = 0;
+    if (b != nullptr) {
+      int32_t v;
+      std::memcpy(&v, b + c, sizeof(v));  // constant data may be unaligned in a hostile file
+      bias_abs = v < 0 ? -static_cast<int64_t>(v) : v;
+    }
+    const int64_t bound = bias_abs + 256 * sum;
+    if (bound > kLimit)
+      return ctx.error("output channel %d can accumulate up to %lld, beyond int32 (|bias| + 256 x sum |w|): the reference "
+                       "arithmetic overflows",
+                       static_cast<int>(c), static_cast<long long>(bound));
+  }
   return Status::ok();
 }
 

@@ -10,7 +10,12 @@ QuantizedMultiplier quantize_multiplier(double real_multiplier) {
   // the mantissa to Q31 half away from zero; a mantissa that rounds to 2^31 carries into
   // the exponent; exponents below -31 flush to zero.
   QuantizedMultiplier out;
-  if (real_multiplier == 0.0) return out;
+  if (real_multiplier == 0.0 || std::isnan(real_multiplier)) return out;
+  if (std::isinf(real_multiplier)) {  // a zero output scale in a hostile model: saturate
+    out.multiplier = real_multiplier > 0 ? INT32_MAX : -INT32_MAX;
+    out.shift = kMaxMultiplierShift;
+    return out;
+  }
   int shift = 0;
   const double q = std::frexp(real_multiplier, &shift);
   int64_t q_fixed = static_cast<int64_t>(std::round(q * static_cast<double>(1LL << 31)));
@@ -21,6 +26,10 @@ QuantizedMultiplier quantize_multiplier(double real_multiplier) {
   if (shift < -31) {
     shift = 0;
     q_fixed = 0;
+  }
+  if (shift > kMaxMultiplierShift) {  // saturate (see the header)
+    shift = kMaxMultiplierShift;
+    q_fixed = INT32_MAX;
   }
   out.multiplier = static_cast<int32_t>(q_fixed);
   out.shift = shift;
@@ -89,6 +98,11 @@ QuantizedMultiplier quantize_multiplier_ratio(float a, float b, float c) {
   }
   QuantizedMultiplier out;
   if (shift < -31) return out;  // underflow to zero, as quantize_multiplier
+  if (shift > kMaxMultiplierShift) {  // saturate, as quantize_multiplier
+    out.multiplier = INT32_MAX;
+    out.shift = kMaxMultiplierShift;
+    return out;
+  }
   out.multiplier = static_cast<int32_t>(fixed);
   out.shift = shift;
   return out;
@@ -98,7 +112,12 @@ bool quantized_activation_range(int activation, float scale, int32_t zero_point,
                                 ActivationRange* out) {
   // TFLite CalculateActivationRangeQuantized: the float bounds quantised with the output's
   // scale (float division, round half away from zero), clamped to the type's range.
-  auto quantize = [&](float f) { return zero_point + static_cast<int32_t>(std::round(f / scale)); };
+  // A tiny scale puts f / scale beyond int32 (the reference's cast is undefined there); the
+  // value is clamped first, which gives the same range after the clamp to [qmin, qmax].
+  auto quantize = [&](float f) {
+    const double q = std::round(static_cast<double>(f / scale)) + zero_point;
+    return q < INT32_MIN ? INT32_MIN : (q > INT32_MAX ? INT32_MAX : static_cast<int32_t>(q));
+  };
   auto max_of = [](int32_t a, int32_t b) { return a > b ? a : b; };
   auto min_of = [](int32_t a, int32_t b) { return a < b ? a : b; };
   switch (activation) {

@@ -14,8 +14,19 @@ struct QuantizedMultiplier {
   int32_t shift = 0;
 };
 
-// frexp, round half away from zero, the 2^31 carry, and the < -31 underflow to zero
-// (TFLite QuantizeMultiplier).
+// The largest left shift a multiplier carries. In the double-rounding build TFLM uses by
+// default (tensorflow/lite/kernels/internal/quantization_util.cc QuantizeMultiplier), a
+// shift of 32 or more is an undefined shift in MultiplyByQuantizedMultiplier
+// (x * (1 << shift)), so no valid model needs one; 31 does occur (PreprocessSoftmaxScaling
+// caps its multiplier at 2^31 - 1, which QuantizeMultiplier gives as shift 31). TFLite's
+// single-rounding build saturates above 30 the same way. Chorus shifts as uint32, defined
+// up to 31, and saturates larger exponents to (2^31 - 1, 31) in every build, so a real
+// multiplier >= 2^31 (output scale two billion times smaller than the input's) gives the
+// same bytes on host and target.
+constexpr int32_t kMaxMultiplierShift = 31;
+
+// frexp, round half away from zero, the 2^31 carry, the < -31 underflow to zero and the
+// saturation above kMaxMultiplierShift (TFLite QuantizeMultiplier).
 QuantizedMultiplier quantize_multiplier(double real_multiplier);
 
 // quantize_multiplier(double(a) * double(b) / double(c)) -- the per-channel multiplier of
