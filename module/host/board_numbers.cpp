@@ -58,7 +58,7 @@ bool parse_number(const char* text, NumberKind kind, uint64_t* out, std::string*
       if (decimals == 0 || decimals > 3) return false;
     }
     for (size_t i = decimals; i < 3; ++i) fraction *= 10;
-    if (!times(&v, 1000)) return false;
+    if (!times(&v, 1000) || v + fraction < v) return false;  // 18446744073709551.999 must not wrap
     v += fraction;
   } else if (*p != '\0') {
     uint64_t factor = 0;

@@ -13,10 +13,24 @@
 #include <sstream>
 
 #include "board_numbers.hpp"
+#include "chorus/module/host/identifiers.hpp"
 #include "chorus/module/host/input_file.hpp"
 
 namespace chorus::board::host {
 namespace {
+
+// A partition's name becomes its area's symbol (__chorus_<name> and __chorus_<name>_end in
+// the ld fragment, a node in the overlay): it must not take a generated area's symbol.
+const char* partition_name_reason(const std::string& name) {
+  auto starts = [&name](const char* p) { return name.compare(0, std::strlen(p), p) == 0; };
+  if (starts("weights_") || starts("persistent_") || starts("sensor_") || name == "scratch")
+    return "reserved: weights_*, persistent_*, sensor_* and scratch name generated areas";
+  if (name.size() > 5 && starts("level") && name.find_first_not_of("0123456789", 5) == std::string::npos)
+    return "reserved: level<N> names a generated level partition";
+  if (name.size() >= 4 && name.compare(name.size() - 4, 4, "_end") == 0)
+    return "reserved: the ld fragment defines __chorus_<name>_end for every area";
+  return chorus::host::reserved_identifier_reason(name);
+}
 
 using tinyxml2::XMLElement;
 
@@ -217,6 +231,8 @@ bool Reader::memory(const XMLElement* e) {
   MemoryRegion r{};
   std::string name;
   if (!identifier(e, "name", &name)) return false;
+  if (const char* why = chorus::host::reserved_region_reason(name))
+    return fail(e, "region name '" + name + "' is " + why + "; choose another");
   for (const MemoryRegion& other : b_->regions) {
     // Case-insensitive: the linker fragment upper-cases region names.
     if (strcasecmp(name.c_str(), other.name) == 0) {
@@ -270,6 +286,10 @@ bool Reader::sensor(const XMLElement* e) {
   Sensor s{};
   std::string name;
   if (!identifier(e, "name", &name)) return false;
+  for (const Sensor& other : b_->sensors) {
+    if (strcasecmp(name.c_str(), other.name) == 0)
+      return fail(e, "sensor name '" + name + "' is used twice (names are compared ignoring case)");
+  }
   s.name = b_->keep(name);
   if (!enumerated(e, "type", kSensorTypes, sensor_type_name, &s.type)) return false;
   if (!enumerated(e, "bus", kBuses, bus_name, &s.bus)) return false;
@@ -287,8 +307,10 @@ bool Reader::partition(const XMLElement* e) {
   std::string name;
   if (!identifier(e, "name", &name)) return false;
   for (const Partition& other : b_->partitions) {
-    if (name == other.name) return fail(e, "partition name '" + name + "' is used twice");
+    if (strcasecmp(name.c_str(), other.name) == 0)
+      return fail(e, "partition name '" + name + "' is used twice (names are compared ignoring case)");
   }
+  if (const char* why = partition_name_reason(name)) return fail(e, "partition name '" + name + "' is " + why);
   p.name = b_->keep(name);
   p.kind = AreaKind::kPartition;
   p.region = kNoRegion;
@@ -329,6 +351,9 @@ bool Reader::read(const XMLElement* root) {
   if (!attributes(root, {"name"}, {"vendor", "description"})) return false;
   if (!children(root, {"cpu", "memory", "npu", "sensor", "arena"})) return false;
   if (!identifier(root, "name", &b_->name)) return false;
+  // The board header's namespace is chorus::boards::<name>.
+  if (const char* why = chorus::host::reserved_identifier_reason(b_->name))
+    return fail(root, "board name '" + b_->name + "' is " + why + "; choose another");
   b_->vendor = root->Attribute("vendor") ? root->Attribute("vendor") : "";
   b_->description = root->Attribute("description") ? root->Attribute("description") : "";
 

@@ -29,6 +29,7 @@ ModelNeeds needs(const char* name, int level, size_t weights, size_t act, size_t
   m.level = level;
   m.npu = true;
   m.weight_bytes = weights;
+  m.model_bytes = weights;  // the placed size (the whole file in real use)
   m.activation_bytes = act;
   m.persistent_bytes = pers;
   m.scratch_bytes = scratch;

@@ -60,6 +60,11 @@ TEST(BoardNumbers, CyclesInThousandths) {
   EXPECT_TRUE(rejects("1.", NumberKind::kMilli));
   EXPECT_TRUE(rejects(".5", NumberKind::kMilli));
   EXPECT_TRUE(rejects("1K", NumberKind::kMilli));
+  // The largest value and the first beyond it: the fraction must not wrap (it gave 0.383).
+  EXPECT_EQ(parsed("18446744073709551.615", NumberKind::kMilli), UINT64_MAX);
+  EXPECT_TRUE(rejects("18446744073709551.616", NumberKind::kMilli));
+  EXPECT_TRUE(rejects("18446744073709551.999", NumberKind::kMilli));
+  EXPECT_TRUE(rejects("18446744073709552", NumberKind::kMilli));
 }
 
 TEST(BoardNumbers, Counts) {

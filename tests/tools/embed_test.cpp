@@ -75,7 +75,7 @@ TEST(Embed, ArrayHoldsTheModelByteForByte) {
 TEST(Embed, BadArgumentsAreOneLineErrors) {
   EmbedRun r = embed(model_path("kws_ref_model") + " --name 9lives");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.out.find("not a C identifier"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("must be a letter then letters, digits or _"), std::string::npos) << r.out;
   r = embed("/nonexistent/model.tflite");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("chorus embed:"), std::string::npos) << r.out;

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "chorus/module/host/identifiers.hpp"
 #include "chorus/tools/model_session.hpp"
 
 namespace chorus::tools {
@@ -17,22 +18,14 @@ uint64_t align_up(uint64_t v, uint64_t a) {
   return (v + a - 1) / a * a;
 }
 
-std::string stem(const std::string& path) {
-  const size_t slash = path.find_last_of('/');
-  std::string s = slash == std::string::npos ? path : path.substr(slash + 1);
-  const size_t dot = s.find_last_of('.');
-  return dot == std::string::npos || dot == 0 ? s : s.substr(0, dot);
+// An area's symbol: the shared identifier policy (chorus/module/host/identifiers.hpp).
+std::string symbol_of(const std::string& text, size_t limit) {
+  return host::mangle_identifier(text, limit);
 }
 
-// A C/ld/dts-safe identifier of at most `limit` characters.
-std::string symbol_of(const std::string& text, size_t limit) {
-  std::string s;
-  for (char c : text) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    s += ok ? c : '_';
-  }
-  if (s.empty() || (s[0] >= '0' && s[0] <= '9')) s = "m" + s;
-  return s.substr(0, limit);
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return s;
 }
 
 }  // namespace
@@ -117,11 +110,21 @@ bool measure_models(const std::vector<ModelSpec>& specs, bool board_has_npu, std
     }
     ModelNeeds m;
     m.path = spec.path;
-    m.name = stem(spec.path);
+    // The identifier `chorus embed` gives the same file: the ld fragment keeps the weights
+    // by it (.chorus_weights.<name>).
+    m.name = host::model_identifier(spec.path);
+    for (const ModelNeeds& other : *out) {
+      if (lower(other.name) == lower(m.name)) {
+        *error = spec.path + " and " + other.path + " both have the identifier '" + m.name +
+                 "' (artefacts name a model by its file name, mangled); rename one";
+        return false;
+      }
+    }
     m.level = spec.level >= 0 ? spec.level : static_cast<int>(i);
     m.npu = spec.target == ModelTarget::kNpu || (spec.target == ModelTarget::kAuto && board_has_npu);
     const RamReport ram = session.ram();
     m.weight_bytes = session.weight_bytes();
+    m.model_bytes = session.file_bytes();
     m.activation_bytes = ram.activation_bytes;
     m.persistent_bytes = ram.persistent_bytes;
     m.scratch_bytes = ram.scratch_bytes;
@@ -137,11 +140,19 @@ bool build_layout(const board::host::BoardDescription& desc, const std::vector<M
   out->board = &desc;
   out->models = models;
   const uint64_t align = desc.arena_alignment;
-  std::set<std::string> symbols;
-  auto unique_symbol = [&symbols](std::string s) {
+  // Symbols are unique ignoring case (devicetree node names are lower-cased) and with their
+  // "_end" forms: the ld fragment defines __chorus_<symbol> and __chorus_<symbol>_end, so
+  // partitions "a" and "a_end" must not both define __chorus_a_end.
+  std::set<std::string> taken;
+  auto unique_symbol = [&taken](std::string s) {
+    auto free = [&taken](const std::string& c) {
+      const std::string low = lower(c);
+      return taken.count(low) == 0 && taken.count(low + "_end") == 0;
+    };
     std::string candidate = s;
-    for (int n = 2; symbols.count(candidate) != 0; ++n) candidate = s + "_" + std::to_string(n);
-    symbols.insert(candidate);
+    for (int n = 2; !free(candidate); ++n) candidate = s + "_" + std::to_string(n);
+    taken.insert(lower(candidate));
+    taken.insert(lower(candidate) + "_end");
     return candidate;
   };
 
@@ -228,7 +239,9 @@ bool build_layout(const board::host::BoardDescription& desc, const std::vector<M
     item.symbol = unique_symbol("weights_" + symbol_of(m.name, 28));
     item.kind = ItemKind::kWeights;
     item.models = {m.name};
-    item.bytes = static_cast<uint32_t>(m.weight_bytes);
+    // The firmware places the whole model file (`chorus embed`'s array: the flatbuffer with
+    // its graph and metadata, not only the constant tensors).
+    item.bytes = static_cast<uint32_t>(m.model_bytes);
     item.placed.region = desc.weights_region;
     if (item.bytes > 0) out->items.push_back(item);
   }

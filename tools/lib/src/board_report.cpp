@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "chorus/module/host/identifiers.hpp"
 #include "chorus/tools/json.hpp"
 
 namespace chorus::tools {
@@ -57,7 +58,7 @@ std::string line(const char* fmt, ...) {
 std::string board_report_text(const BoardLayout& layout) {
   const board::host::BoardDescription& d = *layout.board;
   std::string o;
-  o += "board " + d.name + (d.description.empty() ? "" : " - " + d.description) + "\n";
+  o += "board " + d.name + (d.description.empty() ? "" : " - " + host::comment_text(d.description)) + "\n";
   o += "  cpu  " + std::string(board::core_name(d.cpu.core)) + " @ " + mhz(d.cpu.clock_hz) + " (" + features(d.cpu.features) +
        ")\n";
   if (d.has_npu) {

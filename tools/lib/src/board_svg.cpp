@@ -50,6 +50,8 @@ std::string esc(const std::string& s) {
       o += "&gt;";
     else if (c == '"')
       o += "&quot;";
+    else if ((c >= 0 && c < 0x20) || c == 0x7F)  // not allowed in XML 1.0 (newline, escape): a visible '?'
+      o += '?';
     else
       o += c;
   }

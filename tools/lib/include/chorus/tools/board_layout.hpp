@@ -40,7 +40,8 @@ struct ModelNeeds {
   std::string name;  // file stem
   int level = 0;
   bool npu = false;  // its level's partition must be NPU-reachable
-  size_t weight_bytes = 0;
+  size_t weight_bytes = 0;  // constant tensors (reported)
+  size_t model_bytes = 0;   // the whole file, as `chorus embed` places it: the weights area's size
   size_t activation_bytes = 0;
   size_t persistent_bytes = 0;
   size_t scratch_bytes = 0;

@@ -43,6 +43,8 @@ class ModelSession {
   RamReport ram() const;
   uint64_t total_macs() const;
   size_t weight_bytes() const;
+  // The whole .tflite as loaded: what `chorus embed` puts in flash (weights, graph, metadata).
+  size_t file_bytes() const { return file_.size(); }
 
   size_t input_bytes() const;
   size_t output_bytes() const;
