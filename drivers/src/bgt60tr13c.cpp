@@ -37,6 +37,7 @@ Bgt60Stats Bgt60tr13c::stats() const {
   s.fifo_underflows = underflows_.load(std::memory_order_relaxed);
   s.burst_errors = burst_errors_.load(std::memory_order_relaxed);
   s.recoveries = recoveries_.load(std::memory_order_relaxed);
+  s.lost_frames = lost_.load(std::memory_order_relaxed);
   return s;
 }
 
@@ -181,7 +182,22 @@ Status Bgt60tr13c::start() {
   CHORUS_RETURN_IF_ERROR(read_reg(bgt60::kMain, &main));
   CHORUS_RETURN_IF_ERROR(write_reg(bgt60::kMain, main | bgt60::kMainFrameStart));
   running_ = true;
+  last_read_time_ = config_.clock != nullptr ? config_.clock->now() : 0;
   return Status::ok();
+}
+
+uint32_t Bgt60tr13c::frames_since_last_read() const {
+  const uint64_t period = config_.format.frame_period_ns;
+  if (config_.clock == nullptr || period == 0) return 1;
+  const os::TimeNs now = config_.clock->now();
+  const uint64_t elapsed = now > last_read_time_ ? now - last_read_time_ : 0;
+  const uint64_t frames = (elapsed + period / 2) / period;  // nearest whole frame
+  return frames < 1 ? 1 : (frames > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(frames));
+}
+
+void Bgt60tr13c::count_lost(uint32_t frames) {
+  lost_.fetch_add(frames, std::memory_order_relaxed);
+  stream_.add_device_loss(frames);
 }
 
 Status Bgt60tr13c::stop() {
@@ -203,29 +219,35 @@ Status Bgt60tr13c::service_fifo() {
   put_be32(bgt60::kBurstCommand | (bgt60::kFifoAddress << bgt60::kBurstAddressShift), tx);
   const BusError error = bus_.transfer(Span<const uint8_t>(tx, 4), rx);
   if (error != BusError::kOk) {
-    stream_.add_device_loss(1);
+    count_lost(1);
     return bus_status(error, "burst read", static_cast<uint8_t>(bgt60::kFifoAddress));
   }
   os::cache_invalidate(rx.data(), rx.size());
   const uint8_t gsr0 = rx[0];
   if (gsr0 & bgt60::kGsr0FouErr) {
+    // The reset below empties the FIFO: every frame produced since the last one read is
+    // gone, whatever FSTAT says and whether or not it can be read.
+    const uint32_t lost = frames_since_last_read();
+    count_lost(lost);
     uint32_t fstat = 0;
-    CHORUS_RETURN_IF_ERROR(read_reg(bgt60::kFstat, &fstat));
-    if (fstat & bgt60::kFstatUnderflow) {
+    const Status read = read_reg(bgt60::kFstat, &fstat);
+    if (read.is_ok() && (fstat & bgt60::kFstatUnderflow)) {
       underflows_.fetch_add(1, std::memory_order_relaxed);
     } else {
       overflows_.fetch_add(1, std::memory_order_relaxed);
     }
-    stream_.add_device_loss(1);
-    CHORUS_RETURN_IF_ERROR(recover_overflow());
-    return Status::error(StatusCode::kOutOfRange, "bgt60tr13c: FIFO %s (FSTAT 0x%x): frame dropped, FIFO and FSM reset",
-                         (fstat & bgt60::kFstatUnderflow) ? "underflow" : "overflow", fstat);
+    const Status recovered = recover_overflow();
+    if (!read.is_ok()) return read;
+    CHORUS_RETURN_IF_ERROR(recovered);
+    return Status::error(StatusCode::kOutOfRange, "bgt60tr13c: FIFO %s (FSTAT 0x%x): %u frames lost, FIFO and FSM reset",
+                         (fstat & bgt60::kFstatUnderflow) ? "underflow" : "overflow", fstat, lost);
   }
   if (gsr0 & (bgt60::kGsr0SpiBurstErr | bgt60::kGsr0ClkNumErr)) {
     burst_errors_.fetch_add(1, std::memory_order_relaxed);
-    stream_.add_device_loss(1);
+    count_lost(1);
     return Status::error(StatusCode::kFailedPrecondition, "bgt60tr13c: burst read flagged GSR0 0x%x: frame dropped", gsr0);
   }
+  if (config_.clock != nullptr) last_read_time_ = config_.clock->now();
   RingBuffer& ring = stream_.ring();
   Span<uint8_t> area = ring.write_area();
   if (area.size() < config_.format.bytes()) {

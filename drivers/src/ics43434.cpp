@@ -16,6 +16,7 @@ Ics43434Stats Ics43434::stats() const {
   Ics43434Stats s;
   s.halves = halves_.load(std::memory_order_relaxed);
   s.missed_halves = missed_.load(std::memory_order_relaxed);
+  s.late_halves = late_.load(std::memory_order_relaxed);
   s.dma_errors = dma_errors_.load(std::memory_order_relaxed);
   s.discarded_frames = discarded_.load(std::memory_order_relaxed);
   return s;
@@ -57,7 +58,8 @@ Status Ics43434::init() {
 }
 
 Status Ics43434::start() {
-  last_half_ = -1;
+  last_half_ = 1;
+  last_time_ = config_.clock != nullptr ? config_.clock->now() : 0;
   discard_left_ = config_.startup_discard_frames;
   running_ = true;
   const BusError error = bus_.start_rx(config_.dma_buffer, *this);
@@ -86,16 +88,53 @@ int16_t Ics43434::convert(uint32_t slot) const {
   return static_cast<int16_t>(scaled > 32767 ? 32767 : (scaled < -32768 ? -32768 : scaled));
 }
 
+uint32_t Ics43434::halves_since_last(int index) {
+  // The DMA alternates halves, so the count is odd when this half differs from the last one
+  // served and even when it is the same one again. With a clock, take the count of that
+  // parity nearest to the elapsed time in half periods (interrupt latency moves an edge by
+  // less than half a period either way); without one, the smallest.
+  const uint32_t parity = index != last_half_ ? 1u : 0u;
+  uint32_t halves = parity == 1 ? 1u : 2u;
+  if (config_.clock != nullptr) {
+    const os::TimeNs now = config_.clock->now();
+    const uint64_t half_ns =
+        static_cast<uint64_t>(half_frames()) * 1000000000ull / (config_.sample_rate_hz == 0 ? 1 : config_.sample_rate_hz);
+    if (half_ns > 0 && now >= last_time_) {
+      const uint64_t elapsed = now - last_time_;
+      uint64_t nearest = (elapsed + half_ns / 2) / half_ns;
+      if (nearest % 2 != parity) nearest = elapsed >= nearest * half_ns ? nearest + 1 : (nearest == 0 ? 1 : nearest - 1);
+      if (nearest > halves) halves = nearest > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(nearest);
+    }
+    last_time_ = now;
+  }
+  last_half_ = index;
+  return halves;
+}
+
+bool Ics43434::dma_inside(int index) const {
+  size_t offset = 0;
+  if (!bus_.rx_position(&offset)) return false;
+  const size_t half_bytes = half_frames() * 8;
+  return offset / half_bytes == static_cast<size_t>(index);
+}
+
 void Ics43434::on_rx_half(DmaHalf half) {
   if (!running_) return;
   const int index = static_cast<int>(half);
   const size_t frames = half_frames();
-  if (index == last_half_) {
-    // The interrupt for the other half never came: its samples were overwritten.
-    missed_.fetch_add(1, std::memory_order_relaxed);
-    stream_.add_device_loss(static_cast<uint32_t>(frames));
+  const uint32_t halves = halves_since_last(index);
+  if (halves > 1) {
+    // The interrupts of the halves in between never came: their samples were overwritten.
+    missed_.fetch_add(halves - 1, std::memory_order_relaxed);
+    const uint64_t lost = static_cast<uint64_t>(halves - 1) * frames;
+    stream_.add_device_loss(lost > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(lost));
   }
-  last_half_ = index;
+  if (dma_inside(index)) {
+    // Served a half period late: the DMA is overwriting this half with newer samples.
+    late_.fetch_add(1, std::memory_order_relaxed);
+    stream_.add_device_loss(static_cast<uint32_t>(frames));
+    return;
+  }
   uint8_t* base = config_.dma_buffer.data() + static_cast<size_t>(index) * frames * 8;
   // DMA wrote this memory behind the data cache.
   os::cache_invalidate(base, frames * 8);
@@ -129,6 +168,13 @@ void Ics43434::on_rx_half(DmaHalf half) {
       } else {
         out[i] = convert(words[slot]);
       }
+    }
+    if (dma_inside(index)) {
+      // The DMA came back into this half while it was read: what was read since the last
+      // check may hold newer samples. Publish nothing more of it.
+      late_.fetch_add(1, std::memory_order_relaxed);
+      stream_.add_device_loss(static_cast<uint32_t>(frames - at));
+      break;
     }
     ring.commit(n);
     at += n;

@@ -66,6 +66,7 @@ Lis3dhStats Lis3dh::stats() const {
   s.other_bus_errors = other_errors_.load(std::memory_order_relaxed);
   s.fifo_overruns = fifo_overruns_.load(std::memory_order_relaxed);
   s.recoveries = recoveries_.load(std::memory_order_relaxed);
+  s.lost_samples = lost_.load(std::memory_order_relaxed);
   s.samples = samples_.load(std::memory_order_relaxed);
   return s;
 }
@@ -147,7 +148,25 @@ Status Lis3dh::start_stream() {
   CHORUS_RETURN_IF_ERROR(write_reg(lis3dh::kCtrlReg3, lis3dh::kCtrl3I1Wtm | lis3dh::kCtrl3I1Overrun));
   streaming_ = true;
   consecutive_errors_ = 0;
+  unread_ = 0;
+  last_read_time_ = config_.clock != nullptr ? config_.clock->now() : 0;
   return Status::ok();
+}
+
+uint64_t Lis3dh::produced_since_last_read() {
+  if (config_.clock == nullptr) return 0;
+  const os::TimeNs now = config_.clock->now();
+  const uint64_t elapsed_us = now > last_read_time_ ? (now - last_read_time_) / 1000 : 0;
+  last_read_time_ = now;
+  // Nearest whole sample; microseconds keep elapsed x ODR within 64 bits for a century.
+  return (elapsed_us * config_.odr_hz + 500000) / 1000000;
+}
+
+void Lis3dh::count_lost(uint64_t samples) {
+  const uint32_t n = samples > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(samples);
+  if (n == 0) return;
+  lost_.fetch_add(n, std::memory_order_relaxed);
+  stream_.add_device_loss(n);
 }
 
 Status Lis3dh::stop_stream() {
@@ -163,9 +182,15 @@ void Lis3dh::note_service_result(bool ok) {
     return;
   }
   if (++consecutive_errors_ < kMaxConsecutiveErrors) return;
-  // The device may have browned out or lost its configuration: start it again.
+  // The device may have browned out or lost its configuration: start it again. The restart
+  // flushes the FIFO (bypass mode), so every sample produced since the last good read and
+  // not read since is gone.
   consecutive_errors_ = 0;
   recoveries_.fetch_add(1, std::memory_order_relaxed);
+  const uint64_t produced = produced_since_last_read();
+  const uint64_t unread = produced + unread_;
+  unread_ = 0;
+  count_lost(unread);
   if (init().is_ok()) (void)start_stream();
 }
 
@@ -177,12 +202,23 @@ Status Lis3dh::service_fifo() {
     note_service_result(false);
     return status;
   }
-  if (src & lis3dh::kFifoSrcOverrun) {
-    // Stream mode overwrote the oldest samples: at least one is gone.
+  const uint64_t produced = produced_since_last_read();
+  const bool full = (src & lis3dh::kFifoSrcOverrun) != 0;
+  if (full) {
+    // OVRN_FIFO: all 32 levels hold unread samples and each new one replaces the oldest
+    // (datasheet §8.20 FIFO_SRC_REG). The FIFO kept the newest 32 of what it held and what
+    // was produced since; the rest is gone. Without a clock: at least one, as stream mode
+    // overwrites the oldest while the burst below is still reading.
     fifo_overruns_.fetch_add(1, std::memory_order_relaxed);
-    stream_.add_device_loss(1);
+    const uint64_t held = produced + unread_;
+    if (config_.clock == nullptr)
+      count_lost(1);
+    else if (held > lis3dh::kFifoDepth)
+      count_lost(held - lis3dh::kFifoDepth);
   }
   const size_t level = (src & lis3dh::kFifoSrcEmpty) ? 0 : (src & lis3dh::kFifoSrcLevelMask);
+  // FSS has five bits: a full FIFO holds 32 samples while FSS reads 31.
+  const size_t held_now = full ? lis3dh::kFifoDepth : level;
   int16_t samples[lis3dh::kFifoDepth * 3];
   size_t got = 0;
   const int32_t sens = milli_g_per_digit();
@@ -197,6 +233,7 @@ Status Lis3dh::service_fifo() {
       samples[got * 3 + axis] = clamp16((le16(raw + 2 * axis) >> 4) * sens);
     }
   }
+  unread_ = static_cast<uint32_t>(held_now - got);  // left for the next service
   if (got > 0) {
     stream_.ring().write(samples, got);
     samples_.fetch_add(static_cast<uint32_t>(got), std::memory_order_relaxed);

@@ -197,6 +197,72 @@ TEST(Bgt60tr13c, FifoOverflowResetsFifoAndFsmRestartsAndCounts) {
   EXPECT_EQ(radar.source().available(), 1u);
 }
 
+void expect_overflow_recovery(MockSpiBus& bus) {
+  expect_read(bus, 0x00, 0x1C0E21);  // FIFO_RESET | FSM_RESET
+  expect_write(bus, 0x00, 0x1C0E2D);
+  expect_read(bus, 0x00, 0x1C0E21);
+  expect_read(bus, 0x00, 0x1C0E20);  // frames restart
+  expect_write(bus, 0x00, 0x1C0E21);
+}
+
+// With the scheduler's clock, an overflow counts every frame produced since the last one
+// read (the FIFO reset throws away whatever it held): 1, 2, 3 and many.
+TEST(Bgt60tr13c, AnOverflowCountsEveryFrameSinceTheLastReadWithAClock) {
+  for (uint32_t lost : {1u, 2u, 3u, 50u}) {
+    StrictMock<MockSpiBus> bus;
+    Rig rig;
+    os::VirtualClock clock;
+    rig.config.clock = &clock;
+    const os::TimeNs period = rig.config.format.frame_period_ns;
+    {
+      InSequence order;
+      expect_init(bus);
+      expect_read(bus, 0x00, 0x1C0E20);
+      expect_write(bus, 0x00, 0x1C0E21);
+      EXPECT_CALL(bus, xfer(burst_command(), 76u)).WillOnce(Return(test::ok_reply(pack(ramp(1)))));
+      EXPECT_CALL(bus, xfer(burst_command(), 76u)).WillOnce(Return(test::ok_reply(pack(ramp(2), 0x01))));
+      expect_read(bus, 0x5F, 0x802000);  // FSTAT: FOF_ERR
+      expect_overflow_recovery(bus);
+    }
+    Bgt60tr13c radar(bus, rig.ring, rig.config);
+    ASSERT_TRUE(radar.init().is_ok());
+    ASSERT_TRUE(radar.start().is_ok());
+    clock.advance_to(period + period / 10);  // the first frame, read on time
+    ASSERT_TRUE(radar.service_fifo().is_ok());
+    // `lost` more frames complete unread; the interrupt is served with some latency.
+    clock.advance_to((1 + lost) * period + 3 * period / 10);
+    const Status s = radar.service_fifo();
+    EXPECT_THAT(s.message(), HasSubstr(std::to_string(lost) + " frames lost")) << s.message();
+    EXPECT_EQ(radar.stats().lost_frames, lost);
+    EXPECT_EQ(radar.source().overrun_frames(), lost);
+    EXPECT_EQ(radar.source().available(), 1u);
+  }
+}
+
+// Reading FSTAT after an overflow fails: the frame is still counted and the FIFO still reset.
+TEST(Bgt60tr13c, AnOverflowWhoseStatusCannotBeReadIsStillCountedAndRecovered) {
+  StrictMock<MockSpiBus> bus;
+  Rig rig;
+  {
+    InSequence order;
+    expect_init(bus);
+    expect_read(bus, 0x00, 0x1C0E20);
+    expect_write(bus, 0x00, 0x1C0E21);
+    EXPECT_CALL(bus, xfer(burst_command(), 76u)).WillOnce(Return(test::ok_reply(pack(ramp(1), 0x01))));
+    EXPECT_CALL(bus, xfer(be32(0x5Fu << 25), 4u)).WillOnce(Return(test::error_reply(BusError::kTimeout)));
+    expect_overflow_recovery(bus);
+  }
+  Bgt60tr13c radar(bus, rig.ring, rig.config);
+  ASSERT_TRUE(radar.init().is_ok());
+  ASSERT_TRUE(radar.start().is_ok());
+  const Status s = radar.service_fifo();
+  EXPECT_FALSE(s.is_ok());
+  EXPECT_THAT(s.message(), HasSubstr("timeout"));
+  EXPECT_EQ(radar.stats().lost_frames, 1u);
+  EXPECT_EQ(radar.source().overrun_frames(), 1u);
+  EXPECT_EQ(radar.stats().recoveries, 1u);
+}
+
 TEST(Bgt60tr13c, BurstAndBusErrorsDropTheFrameAndCount) {
   StrictMock<MockSpiBus> bus;
   Rig rig;

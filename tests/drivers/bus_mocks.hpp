@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,12 @@ class FakeAudioBus : public drivers::SerialAudioBus {
     return start_result;
   }
   void stop_rx() override { listener = nullptr; }
+  // The DMA write offset the driver reads: from `position` when set, else unknown.
+  bool rx_position(size_t* offset) const override {
+    if (!position) return false;
+    *offset = position();
+    return true;
+  }
 
   // Writes stereo frames (left, right 32-bit slots) into half `half` and fires its interrupt.
   void deliver(drivers::DmaHalf half, const std::vector<uint32_t>& slots) {
@@ -92,6 +99,7 @@ class FakeAudioBus : public drivers::SerialAudioBus {
   drivers::BusError start_result = drivers::BusError::kOk;
   Span<uint8_t> dma;
   drivers::DmaRxListener* listener = nullptr;
+  std::function<size_t()> position;
 };
 
 inline std::string shared_data(const char* name) { return std::string(CHORUS_SHARED_DIR) + "/data/" + name; }

@@ -139,6 +139,85 @@ TEST(Ics43434, AMissedHalfAndADmaErrorAreCountedAsLostFrames) {
   EXPECT_EQ(mic.source().available(), 8u);
 }
 
+// With the scheduler's clock, every half whose interrupt never came is counted: 1, 2, 3 and
+// many in a row (an even number was invisible by the halves' order alone), with interrupt
+// latency up to just under half a period either way.
+TEST(Ics43434, EveryMissedHalfIsCountedWithAClock) {
+  constexpr os::TimeNs kHalf = 4 * 1000000000ull / 16000;  // 4 frames at 16 kHz: 250 us
+  for (uint32_t missed : {0u, 1u, 2u, 3u, 10u, 11u}) {
+    for (int64_t jitter : {int64_t{0}, int64_t{kHalf * 4 / 10}, -int64_t{kHalf * 4 / 10}}) {
+      FakeAudioBus bus;
+      Rig rig(MicChannel::kLeft, 0, 128);
+      os::VirtualClock clock;
+      rig.config.clock = &clock;
+      Ics43434 mic(bus, rig.ring, rig.config);
+      ASSERT_TRUE(mic.init().is_ok());
+      ASSERT_TRUE(mic.start().is_ok());
+      // Half 0 on time, then `missed` interrupts lost, then the next one served with jitter.
+      clock.advance_to(kHalf);
+      bus.deliver(DmaHalf::kFirst, std::vector<uint32_t>(8, 0));
+      const uint64_t next = 1 + missed;  // global index of the half served next
+      clock.advance_to(static_cast<os::TimeNs>(static_cast<int64_t>((next + 1) * kHalf) + jitter));
+      bus.deliver(next % 2 == 0 ? DmaHalf::kFirst : DmaHalf::kSecond, std::vector<uint32_t>(8, 0));
+      EXPECT_EQ(mic.stats().missed_halves, missed) << missed << " jitter " << jitter;
+      EXPECT_EQ(mic.source().overrun_frames(), 4u * missed) << missed << " jitter " << jitter;
+      EXPECT_EQ(mic.source().available(), 8u);
+    }
+  }
+}
+
+TEST(Ics43434, WithoutAClockAnEvenNumberOfMissedHalvesIsNotSeen) {
+  FakeAudioBus bus;
+  Rig rig;
+  Ics43434 mic(bus, rig.ring, rig.config);
+  ASSERT_TRUE(mic.init().is_ok());
+  ASSERT_TRUE(mic.start().is_ok());
+  bus.deliver(DmaHalf::kFirst, std::vector<uint32_t>(8, 0));
+  bus.deliver(DmaHalf::kSecond, std::vector<uint32_t>(8, 0));  // two halves may have passed unseen
+  EXPECT_EQ(mic.stats().missed_halves, 0u);  // the documented limit without a clock
+}
+
+// An interrupt served so late that the DMA is back in its half: the half holds a mix of old
+// and new samples, and none of it is published.
+TEST(Ics43434, AHalfTheDmaIsOverwritingIsDroppedAndCounted) {
+  FakeAudioBus bus;
+  Rig rig;
+  Ics43434 mic(bus, rig.ring, rig.config);
+  ASSERT_TRUE(mic.init().is_ok());
+  ASSERT_TRUE(mic.start().is_ok());
+  bus.position = [] { return size_t{40}; };  // second half (bytes 32..63)
+  bus.deliver(DmaHalf::kFirst, std::vector<uint32_t>(8, 1 << 8));
+  EXPECT_EQ(mic.stats().late_halves, 0u);
+  EXPECT_EQ(mic.source().available(), 4u);
+  bus.deliver(DmaHalf::kSecond, std::vector<uint32_t>(8, 2 << 8));
+  EXPECT_EQ(mic.stats().late_halves, 1u);
+  EXPECT_EQ(mic.source().available(), 4u);
+  EXPECT_EQ(mic.source().overrun_frames(), 4u);
+}
+
+// The DMA comes back into the half while it is being converted (the ring wraps, so the
+// half is written in two parts): the part converted before is kept, the rest counted.
+TEST(Ics43434, AHalfOverwrittenWhileReadKeepsOnlyWhatWasReadBefore) {
+  FakeAudioBus bus;
+  Rig rig(MicChannel::kLeft, 0, 8);
+  const int16_t six[6] = {};
+  ASSERT_EQ(rig.ring.write(six, 6), 6u);
+  rig.ring.consume(6);  // the next half wraps: 2 frames at the end, then 2 at the start
+  Ics43434 mic(bus, rig.ring, rig.config);
+  ASSERT_TRUE(mic.init().is_ok());
+  ASSERT_TRUE(mic.start().is_ok());
+  int calls = 0;
+  bus.position = [&calls] { return ++calls <= 2 ? size_t{32} : size_t{8}; };  // enters after the first part
+  bus.deliver(DmaHalf::kFirst, {slot(1 << 8), 0, slot(2 << 8), 0, slot(3 << 8), 0, slot(4 << 8), 0});
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(mic.stats().late_halves, 1u);
+  std::vector<int16_t> got = drain(mic.source(), 1);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0], 1);
+  EXPECT_EQ(got[1], 2);
+  EXPECT_EQ(mic.source().overrun_frames(), 2u);
+}
+
 TEST(Ics43434, AFullRingCountsExactlyTheDroppedFrames) {
   FakeAudioBus bus;
   Rig rig(MicChannel::kLeft, 0, 2);  // room for 2 frames

@@ -288,6 +288,161 @@ TEST(Lis3dh, RepeatedBusErrorsReinitialiseTheDevice) {
   EXPECT_TRUE(lis.service_fifo().is_ok());
 }
 
+// The LIS3DH FIFO in stream mode as the datasheet describes it (§5.1, §8.20): one sample
+// per 1/ODR into 32 levels, the newest replacing the oldest when full; FIFO_SRC_REG reports
+// FSS (five bits: 31 when full), OVRN_FIFO when all 32 levels hold unread samples, EMPTY;
+// each OUT_X_L..OUT_Z_H burst pops the oldest. Bypass mode empties it. Samples carry their
+// sequence number in x, and the model counts every sample that was never read.
+class FifoModel {
+ public:
+  explicit FifoModel(const os::VirtualClock& clock, uint32_t odr_hz = 400) : clock_(clock), odr_(odr_hz) {}
+  BusError write(uint8_t, Bytes bytes) {
+    if (bytes[0] == 0x2E) {
+      catch_up();
+      stream_ = (bytes[1] & 0xC0) == 0x80;
+      lost += fifo_.size();  // bypass (and any mode change) empties the FIFO
+      fifo_.clear();
+    }
+    return fail_writes > 0 ? (--fail_writes, BusError::kTimeout) : BusError::kOk;
+  }
+  Reply read(uint8_t, Bytes out, size_t count) {
+    if (fail_reads > 0) {
+      --fail_reads;
+      return test::error_reply(BusError::kTimeout);
+    }
+    const uint8_t reg = out[0] & 0x7F;
+    if (reg == 0x0F) return test::ok_reply({0x33});
+    catch_up();
+    if (reg == 0x2F) {
+      const size_t n = fifo_.size();
+      return test::ok_reply({static_cast<uint8_t>((n == 32 ? 0x40 : 0) | (n == 0 ? 0x20 : 0) | (n > 31 ? 31 : n))});
+    }
+    if (reg == 0x28) {
+      EXPECT_FALSE(fifo_.empty());
+      const int seq = fifo_.empty() ? -1 : fifo_.front();
+      if (!fifo_.empty()) fifo_.erase(fifo_.begin());
+      Bytes b(count, 0);
+      const uint16_t raw = static_cast<uint16_t>(static_cast<int16_t>(seq * 16));
+      b[0] = static_cast<uint8_t>(raw);
+      b[1] = static_cast<uint8_t>(raw >> 8);
+      return test::ok_reply(b);
+    }
+    return test::ok_reply(Bytes(count, 0));
+  }
+  uint64_t lost = 0;      // samples produced and never readable
+  int fail_reads = 0;     // the next reads time out
+  int fail_writes = 0;
+
+ private:
+  void catch_up() {
+    const uint64_t due = clock_.now() / 1000 * odr_ / 1000000;  // samples complete by now
+    for (; produced_ < due; ++produced_) {
+      if (!stream_) {
+        ++lost;  // the FIFO is not collecting (bypass): the sample is not kept
+        continue;
+      }
+      fifo_.push_back(static_cast<int>(produced_ % 2000));
+      if (fifo_.size() > 32) {
+        fifo_.erase(fifo_.begin());
+        ++lost;
+      }
+    }
+  }
+  const os::VirtualClock& clock_;
+  uint32_t odr_;
+  uint64_t produced_ = 0;
+  bool stream_ = false;
+  std::vector<int> fifo_;
+};
+
+void attach(MockI2cBus& bus, FifoModel& model) {
+  EXPECT_CALL(bus, write_bytes(_, _)).WillRepeatedly([&model](uint8_t a, Bytes b) { return model.write(a, b); });
+  EXPECT_CALL(bus, read_bytes(_, _, _)).WillRepeatedly([&model](uint8_t a, Bytes o, size_t n) { return model.read(a, o, n); });
+}
+
+// Services every 20 samples, then one gap of `late` extra samples (1, 2, 3 and many beyond
+// the FIFO's 32), then regular again: the driver's lost count equals the samples the FIFO
+// model overwrote, and what was delivered is in order without duplicates.
+TEST(Lis3dh, EverySampleAnOverrunLosesIsCountedWithAClock) {
+  constexpr os::TimeNs kPeriod = 2500000;  // 400 Hz
+  for (uint32_t beyond : {0u, 1u, 2u, 3u, 40u, 1000u}) {
+    ::testing::NiceMock<MockI2cBus> bus;
+    os::VirtualClock clock;
+    FifoModel model(clock);
+    attach(bus, model);
+    int16_t storage[3 * 2048];
+    RingBuffer ring{Span<uint8_t>(reinterpret_cast<uint8_t*>(storage), sizeof(storage)), 6};
+    Lis3dhConfig config;
+    config.clock = &clock;
+    Lis3dh lis(bus, ring, config);
+    ASSERT_TRUE(lis.init().is_ok());
+    clock.advance_to(kPeriod / 2);  // services at mid-sample: no rounding ambiguity
+    ASSERT_TRUE(lis.start_stream().is_ok());
+    os::TimeNs t = kPeriod / 2;
+    for (int k = 0; k < 3; ++k) {
+      t += 20 * kPeriod;
+      clock.advance_to(t);
+      ASSERT_TRUE(lis.service_fifo().is_ok());
+    }
+    t += (32 + beyond) * kPeriod;
+    clock.advance_to(t);
+    ASSERT_TRUE(lis.service_fifo().is_ok());
+    for (int k = 0; k < 3; ++k) {
+      t += 20 * kPeriod;
+      clock.advance_to(t);
+      ASSERT_TRUE(lis.service_fifo().is_ok());
+    }
+    EXPECT_EQ(model.lost, beyond);
+    EXPECT_EQ(lis.stats().lost_samples, beyond) << beyond;
+    EXPECT_EQ(lis.source().overrun_frames(), beyond) << beyond;
+    // 32 + beyond samples waited: the FIFO was full (OVRN_FIFO) even when none was lost.
+    EXPECT_EQ(lis.stats().fifo_overruns, 1u);
+    // Delivered + lost = produced (none left in the FIFO at the last service's FIFO_SRC read).
+    EXPECT_EQ(lis.source().available() + beyond, 3 * 20 + 32 + beyond + 3 * 20) << beyond;
+    int16_t prev[3] = {-1, 0, 0};
+    for (size_t i = 0; i < lis.source().available(); ++i) {
+      int16_t v[3];
+      lis.source().peek(i, v, 1);
+      EXPECT_GT(v[0], prev[0]) << "sample " << i;
+      prev[0] = v[0];
+    }
+  }
+}
+
+// Three failed services restart the device, which empties the FIFO: with a clock, every
+// sample produced since the last good read is counted.
+TEST(Lis3dh, ARecoveryCountsTheSamplesItFlushes) {
+  constexpr os::TimeNs kPeriod = 2500000;
+  ::testing::NiceMock<MockI2cBus> bus;
+  os::VirtualClock clock;
+  FifoModel model(clock);
+  attach(bus, model);
+  int16_t storage[3 * 256];
+  RingBuffer ring{Span<uint8_t>(reinterpret_cast<uint8_t*>(storage), sizeof(storage)), 6};
+  Lis3dhConfig config;
+  config.clock = &clock;
+  Lis3dh lis(bus, ring, config);
+  ASSERT_TRUE(lis.init().is_ok());
+  clock.advance_to(kPeriod / 2);
+  ASSERT_TRUE(lis.start_stream().is_ok());
+  os::TimeNs t = kPeriod / 2 + 10 * kPeriod;
+  clock.advance_to(t);
+  ASSERT_TRUE(lis.service_fifo().is_ok());
+  model.fail_reads = 3;
+  for (int k = 0; k < 3; ++k) {
+    t += 7 * kPeriod;
+    clock.advance_to(t);
+    EXPECT_FALSE(lis.service_fifo().is_ok());
+  }
+  EXPECT_EQ(lis.stats().recoveries, 1u);
+  t += 10 * kPeriod;
+  clock.advance_to(t);
+  ASSERT_TRUE(lis.service_fifo().is_ok());
+  EXPECT_EQ(model.lost, 21u);  // 3 x 7 samples flushed by the restart
+  EXPECT_EQ(lis.stats().lost_samples, model.lost);
+  EXPECT_EQ(lis.source().available(), 20u);
+}
+
 // A register model of the device for the self-test: STATUS_REG always has new data, the
 // outputs depend on CTRL_REG4's self-test bits.
 class SelfTestModel {

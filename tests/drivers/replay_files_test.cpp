@@ -11,6 +11,7 @@
 #include "chorus/drivers/sim/csv_accel_replay.hpp"
 #include "chorus/drivers/sim/radar_recording.hpp"
 #include "chorus/drivers/sim/radar_simulator.hpp"
+#include "chorus/drivers/sim/wav_microphone.hpp"
 
 namespace chorus::drivers::sim {
 namespace {
@@ -139,6 +140,67 @@ TEST(RadarRecording, WrongSizedFramesNameTheFrameAndByte) {
   const std::string path = ::testing::TempDir() + "three.crf";
   ASSERT_TRUE(write_radar_recording(path, rec).is_ok());
   EXPECT_THAT(RadarRecordingReplay(wrong, path).open().message(), HasSubstr("frames are 256 bytes, the ring's are 384"));
+}
+
+}  // namespace
+}  // namespace chorus::drivers::sim
+
+namespace chorus::drivers::sim {
+namespace {
+
+// A consumer that falls behind: it drains the ring, then stops reading for `stall` frames'
+// time (1, 2, 3 and many ring-fulls beyond what fits), then drains again. Every frame the
+// source produced is either delivered or counted, exactly: the ring keeps the first
+// `capacity` frames of the stall and counts the rest.
+void expect_every_dropped_frame_counted(SimulatedSensor& sensor, SampleSource& source, size_t capacity, os::TimeNs period,
+                                        const char* what) {
+  for (uint64_t extra_rings : {1u, 2u, 3u, 25u}) {
+    const uint64_t lost_before = source.overrun_frames();
+    const uint64_t produced_before = sensor.frames_produced();
+    source.consume(source.available());
+    const uint64_t stall = (extra_rings + 1) * capacity;
+    const os::TimeNs start = static_cast<os::TimeNs>(produced_before) * period;
+    for (uint64_t f = 1; f <= stall; f += 7) ASSERT_TRUE(sensor.advance_to(start + f * period + period / 2).is_ok());
+    ASSERT_TRUE(sensor.advance_to(start + stall * period + period / 2).is_ok());
+    const uint64_t produced = sensor.frames_produced() - produced_before;
+    EXPECT_EQ(produced, stall) << what;
+    EXPECT_EQ(source.available(), capacity) << what;
+    EXPECT_EQ(source.overrun_frames() - lost_before, extra_rings * capacity) << what << " " << extra_rings;
+  }
+}
+
+TEST(ReplaySources, EveryFrameAConsumerMissesIsCounted) {
+  {
+    int16_t storage[3 * 16];
+    RingBuffer ring{Span<uint8_t>(reinterpret_cast<uint8_t*>(storage), sizeof(storage)), 6};
+    CsvAccelReplayConfig c;
+    c.path = write_temp("loop.csv", "0,0,1\n0.5,0,1\n0,0.5,1\n");
+    c.sample_rate_hz = 100;
+    c.loop = true;
+    CsvAccelReplay replay(ring, c);
+    ASSERT_TRUE(replay.open().is_ok());
+    expect_every_dropped_frame_counted(replay, replay.source(), 16, 10 * kMs, "csv");
+  }
+  {
+    const RadarRecording rec = small_recording(3);
+    const std::string path = ::testing::TempDir() + "loop.crf";
+    ASSERT_TRUE(write_radar_recording(path, rec).is_ok());
+    std::vector<int16_t> storage(4 * rec.format.samples());
+    RingBuffer ring(Span<uint8_t>(reinterpret_cast<uint8_t*>(storage.data()), storage.size() * 2), rec.format.bytes());
+    RadarRecordingReplay replay(ring, path, true);
+    ASSERT_TRUE(replay.open().is_ok());
+    expect_every_dropped_frame_counted(replay, replay.source(), 4, rec.format.frame_period_ns, "radar recording");
+  }
+  {
+    int16_t storage[256];
+    RingBuffer ring{Span<uint8_t>(reinterpret_cast<uint8_t*>(storage), sizeof(storage)), 2};
+    WavMicrophoneConfig c;
+    c.path = std::string(CHORUS_SHARED_DIR) + "/data/yes_1000ms.wav";
+    c.loop = true;
+    WavMicrophone mic(ring, c);
+    ASSERT_TRUE(mic.open().is_ok()) << c.path << " (../shared/data)";
+    expect_every_dropped_frame_counted(mic, mic.source(), 256, 62500, "wav");
+  }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // listener runs in interrupt context and must be done with a half before DMA wraps to it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "chorus/drivers/bus.hpp"
@@ -43,6 +44,14 @@ class SerialAudioBus {
   // Starts circular DMA reception into `buffer` (both halves, equal size).
   virtual BusError start_rx(Span<uint8_t> buffer, DmaRxListener& listener) = 0;
   virtual void stop_rx() = 0;
+  // Where the DMA engine writes next, as a byte offset into the buffer start_rx was given
+  // (from its remaining-transfer counter: STM32 DMA_SxNDTR, nRF52 I2S RXD.PTR, ...); may be
+  // called from the listener. False when the platform cannot tell: the driver then cannot
+  // see an interrupt served so late that the DMA is already overwriting its half.
+  virtual bool rx_position(size_t* offset) const {
+    (void)offset;
+    return false;
+  }
 };
 
 }  // namespace chorus::drivers

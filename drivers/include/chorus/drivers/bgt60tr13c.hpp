@@ -7,8 +7,10 @@
 // per FIFO interrupt with a burst read and streams it as a RadarFrameFormat frame.
 //
 // Errors: the GSR0 byte of every reply is checked. FIFO overflow (GSR0.FOU_ERR with
-// FSTAT.FOF_ERR) resets the FIFO and frame state machine and restarts frames; the frame is
-// counted lost. SPI burst/clock errors and bus errors are counted and the frame dropped.
+// FSTAT.FOF_ERR) resets the FIFO and frame state machine and restarts frames; every frame
+// produced since the last one read is counted lost (with a clock; at least one without),
+// also when reading FSTAT itself fails. SPI burst/clock errors and bus errors are counted
+// and the frame dropped.
 #pragma once
 
 #include <atomic>
@@ -18,6 +20,7 @@
 #include "chorus/drivers/device_stream.hpp"
 #include "chorus/drivers/radar_frame.hpp"
 #include "chorus/drivers/sensor.hpp"
+#include "chorus/module/os/clock.hpp"
 #include "chorus/module/ring_buffer.hpp"
 #include "chorus/module/span.hpp"
 #include "chorus/module/status.hpp"
@@ -34,6 +37,9 @@ struct Bgt60Config {
   // Receives one burst: 4 + 3 * (samples per frame / 2) bytes, in DMA-reachable memory.
   Span<uint8_t> spi_buffer;
   uint32_t reset_poll_limit = 1000;  // MAIN reads while waiting for a reset bit to clear
+  // The time services are measured by (the scheduler's clock); nullptr: an overflow counts
+  // one lost frame, the lower bound.
+  const os::Clock* clock = nullptr;
 };
 
 struct Bgt60Stats {
@@ -43,6 +49,7 @@ struct Bgt60Stats {
   uint32_t fifo_underflows = 0;
   uint32_t burst_errors = 0;  // GSR0 SPI_BURST_ERR / CLK_NUM_ERR
   uint32_t recoveries = 0;    // FIFO + FSM resets followed by a frame restart
+  uint32_t lost_frames = 0;   // frames produced that never reached the ring
 };
 
 class Bgt60tr13c {
@@ -80,6 +87,9 @@ class Bgt60tr13c {
   Status reset(uint32_t bits, const char* what);
   Status patch_registers();
   Status recover_overflow();
+  // Frames lost to a FIFO reset: those produced since the last frame read (>= 1).
+  uint32_t frames_since_last_read() const;
+  void count_lost(uint32_t frames);
 
   SpiBus& bus_;
   DeviceStream stream_;
@@ -87,7 +97,8 @@ class Bgt60tr13c {
   uint32_t shadow_[kShadowSize] = {};
   bool present_[kShadowSize] = {};
   bool running_ = false;
-  std::atomic<uint32_t> frames_{0}, bus_errors_{0}, overflows_{0}, underflows_{0}, burst_errors_{0}, recoveries_{0};
+  os::TimeNs last_read_time_ = 0;  // the last frame read (or frames started)
+  std::atomic<uint32_t> frames_{0}, bus_errors_{0}, overflows_{0}, underflows_{0}, burst_errors_{0}, recoveries_{0}, lost_{0};
 };
 
 }  // namespace chorus::drivers

@@ -19,6 +19,7 @@
 #include "chorus/drivers/audio_bus.hpp"
 #include "chorus/drivers/device_stream.hpp"
 #include "chorus/drivers/sensor.hpp"
+#include "chorus/module/os/clock.hpp"
 #include "chorus/module/ring_buffer.hpp"
 #include "chorus/module/span.hpp"
 #include "chorus/module/status.hpp"
@@ -37,11 +38,19 @@ struct Ics43434Config {
   // Circular DMA buffer: two equal halves of whole 8-byte stereo frames, 4-byte aligned,
   // in memory the DMA engine reaches (cache-line aligned on cores with a data cache).
   Span<uint8_t> dma_buffer;
+  // The time the interrupts are measured by (the scheduler's clock). With it, every DMA
+  // half whose interrupt never came is counted, however many in a row; without it (nullptr)
+  // only an odd number of them shows, as a half reported twice in a row.
+  const os::Clock* clock = nullptr;
 };
 
+// Every frame the microphone produced is either delivered to the ring, dropped by a full
+// ring (the ring's overrun count), discarded at start-up, or counted here and in the
+// stream's device loss.
 struct Ics43434Stats {
   uint32_t halves = 0;           // DMA halves converted
-  uint32_t missed_halves = 0;    // a half reported twice in a row: the other one was lost
+  uint32_t missed_halves = 0;    // halves whose interrupt never came (overwritten unread)
+  uint32_t late_halves = 0;      // halves (or their tails) dropped: the DMA was already overwriting them
   uint32_t dma_errors = 0;       // overruns and other errors reported by the bus
   uint32_t discarded_frames = 0; // start-up frames dropped
 };
@@ -74,14 +83,19 @@ class Ics43434 final : public DmaRxListener {
  private:
   size_t output_channels() const { return config_.channel == MicChannel::kStereo ? 2 : 1; }
   int16_t convert(uint32_t slot) const;
+  // Halves the DMA completed since the last one served, this one included (>= 1).
+  uint32_t halves_since_last(int index);
+  // True when the DMA is writing inside half `index` (the interrupt came a half too late).
+  bool dma_inside(int index) const;
 
   SerialAudioBus& bus_;
   DeviceStream stream_;
   Ics43434Config config_;
   bool running_ = false;
-  int last_half_ = -1;
+  int last_half_ = 1;  // start() acts as if the second half had just completed
+  os::TimeNs last_time_ = 0;
   uint32_t discard_left_ = 0;
-  std::atomic<uint32_t> halves_{0}, missed_{0}, dma_errors_{0}, discarded_{0};
+  std::atomic<uint32_t> halves_{0}, missed_{0}, late_{0}, dma_errors_{0}, discarded_{0};
 };
 
 }  // namespace chorus::drivers

@@ -4,8 +4,11 @@
 // answers Zephyr-style polled reads in m/s^2.
 //
 // Bus errors are counted by kind; after kMaxConsecutiveErrors failed services the driver
-// re-initialises the device and restarts the FIFO (counted as a recovery). A FIFO overrun
-// (OVRN_FIFO) is counted and reported to the stream as at least one lost frame.
+// re-initialises the device and restarts the FIFO (counted as a recovery). Lost samples
+// reach the stream's device loss: with a clock (the scheduler's), a FIFO overrun counts
+// every sample produced beyond the 32 the FIFO kept, and a recovery every sample produced
+// since the last good read (the restart flushes the FIFO); without one, an overrun counts
+// one sample and a recovery none (the lower bounds the device itself can show).
 #pragma once
 
 #include <atomic>
@@ -14,6 +17,7 @@
 #include "chorus/drivers/bus.hpp"
 #include "chorus/drivers/device_stream.hpp"
 #include "chorus/drivers/sensor.hpp"
+#include "chorus/module/os/clock.hpp"
 #include "chorus/module/ring_buffer.hpp"
 #include "chorus/module/status.hpp"
 
@@ -27,6 +31,8 @@ struct Lis3dhConfig {
   // Optional sleep for the self-test settling time; without it the driver polls STATUS_REG.
   void (*delay_ms)(uint32_t ms) = nullptr;
   uint32_t poll_limit = 100000;  // STATUS_REG polls before a data-ready wait times out
+  // The time FIFO services are measured by; nullptr: only lower bounds of lost samples.
+  const os::Clock* clock = nullptr;
 };
 
 struct Lis3dhStats {
@@ -36,6 +42,7 @@ struct Lis3dhStats {
   uint32_t fifo_overruns = 0;  // OVRN_FIFO seen: the FIFO overwrote unread samples
   uint32_t recoveries = 0;     // re-initialisations after repeated bus errors
   uint32_t samples = 0;        // samples read from the FIFO
+  uint32_t lost_samples = 0;   // samples the device produced that were never read (overruns, recoveries)
 };
 
 struct Lis3dhSelfTest {
@@ -91,6 +98,10 @@ class Lis3dh {
   uint8_t ctrl_reg4() const;
   int32_t milli_g_per_digit() const;
   void note_service_result(bool ok);
+  // Samples the device produced since the last good FIFO_SRC read (0 without a clock);
+  // moves that reference to now.
+  uint64_t produced_since_last_read();
+  void count_lost(uint64_t samples);
 
   I2cBus& bus_;
   DeviceStream stream_;
@@ -98,7 +109,9 @@ class Lis3dh {
   bool streaming_ = false;
   uint32_t consecutive_errors_ = 0;
   int16_t last_mg_[3] = {0, 0, 0};
-  std::atomic<uint32_t> nacks_{0}, timeouts_{0}, other_errors_{0}, fifo_overruns_{0}, recoveries_{0}, samples_{0};
+  os::TimeNs last_read_time_ = 0;  // the last good FIFO_SRC read (or the stream's start)
+  uint32_t unread_ = 0;            // samples FIFO_SRC counted that the last service left in the FIFO
+  std::atomic<uint32_t> nacks_{0}, timeouts_{0}, other_errors_{0}, fifo_overruns_{0}, recoveries_{0}, samples_{0}, lost_{0};
 };
 
 }  // namespace chorus::drivers
