@@ -160,6 +160,7 @@ Status Interpreter::init(const Model& model, const MemoryPlan& plan, const Arena
   next_op_ = 0;
   slice_ = 0;
   npu_pending_ = false;
+  npu_cancelled_ = false;
   npu_fallbacks_ = 0;
   return Status::ok();
 }
@@ -235,6 +236,7 @@ void Interpreter::abort_npu() {
   if (!npu_pending_) return;
   npu_->cancel();
   npu_state_ = NpuState::kFault;
+  npu_cancelled_ = true;
 }
 
 void Interpreter::on_npu_done(void* user, NpuState state) { static_cast<Interpreter*>(user)->npu_state_ = state; }
@@ -247,6 +249,12 @@ Result<StepResult> Interpreter::step() {
   bool ran_on_npu = false;
   bool cpu = true;
   if (npu_pending_) {
+    if (npu_cancelled_ && npu_->busy()) {
+      // Abandoned, but the NPU has not stopped writing yet: recomputing now could be
+      // overwritten. Let the backend move on and wait.
+      (void)npu_->poll();
+      if (npu_->busy()) return StepResult::kWaitingOnNpu;
+    }
     NpuState state = npu_state_;
     if (state == NpuState::kBusy) {
       state = npu_->poll();
@@ -254,6 +262,7 @@ Result<StepResult> Interpreter::step() {
     }
     if (state == NpuState::kBusy || state == NpuState::kIdle) return StepResult::kWaitingOnNpu;
     npu_pending_ = false;
+    npu_cancelled_ = false;
     npu_state_ = NpuState::kIdle;
     if (state == NpuState::kFault) {
       // The NPU may have written garbage (the backend stopped it before reporting the
@@ -311,6 +320,7 @@ Status Interpreter::invoke() {
       next_op_ = 0;
       slice_ = 0;
       npu_pending_ = false;
+      npu_cancelled_ = false;
       return r.status();
     }
     if (*r == StepResult::kDone) return Status::ok();

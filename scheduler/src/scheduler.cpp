@@ -359,7 +359,10 @@ os::TimeNs Scheduler::npu_deadline(const Pipe& p, const Job& j) const {
 
 bool Scheduler::ready(const Pipe& p, os::TimeNs now) const {
   const Job& j = p.active;
-  if (j.waiting_npu) return p.cfg.model->npu_finished() || now >= npu_deadline(p, j);
+  if (j.waiting_npu) {
+    if (p.cfg.model->npu_draining()) return false;  // abandoned, still stopping: the fallback waits
+    return p.cfg.model->npu_finished() || now >= npu_deadline(p, j);
+  }
   if (next_is_npu_submit(p)) return npu_ == nullptr || !npu_->busy();
   return true;
 }
@@ -492,10 +495,11 @@ Status Scheduler::run_step(uint32_t index) {
     const uint32_t fallbacks = interp.npu_fallbacks();
     const bool was_waiting = j.waiting_npu;
     const bool submitting = next_is_npu_submit(p);
-    if (was_waiting && !interp.npu_finished()) {
+    if (was_waiting && !interp.npu_finished() && !interp.npu_draining()) {
       // Picked only because its timeout (from the NPU's start) passed: a hung NPU.
       interp.abort_npu();
-      if (npu_owner_ == static_cast<int>(index)) npu_owner_ = -1;
+      // An NPU that takes time to stop stays owned, so service_npu() keeps polling it.
+      if (npu_owner_ == static_cast<int>(index) && (npu_ == nullptr || !npu_->busy())) npu_owner_ = -1;
       ++p.metrics.npu_timeouts;
     }
     Result<runtime::StepResult> r = interp.step();
@@ -503,8 +507,12 @@ Status Scheduler::run_step(uint32_t index) {
       Status st = r.status();
       return st.prefix("pipeline '%s': ", p.cfg.name);
     }
-    if (*r == runtime::StepResult::kWaitingOnNpu) {
-      if (was_waiting) return Status::ok();  // cannot happen: it was finished or timed out
+    if (*r == runtime::StepResult::kWaitingOnNpu && was_waiting) {
+      // Abandoned after its timeout, but the NPU is still stopping: the CPU fallback waits
+      // until it writes nothing more (the backend's completes_at() says when).
+      budget = overhead_ns();
+      advance = false;
+    } else if (*r == runtime::StepResult::kWaitingOnNpu) {
       j.waiting_npu = true;
       npu_owner_ = static_cast<int>(index);
       os::TimeNs at = start;
@@ -571,7 +579,8 @@ os::TimeNs Scheduler::next_event(os::TimeNs now, os::TimeNs end) const {
       if (have >= need) t = earliest_release(p, now);  // a window waits for its spacing
       if (t < next) next = t;
     }
-    if (p.has_active && p.active.waiting_npu) {
+    // (A job whose operator was abandoned waits for the NPU to stop: completes_at below.)
+    if (p.has_active && p.active.waiting_npu && !p.cfg.model->npu_draining()) {
       const os::TimeNs t = npu_deadline(p, p.active);
       if (t < next) next = t;
     }

@@ -45,6 +45,14 @@ Status SimulatedNpu::submit(const runtime::NpuJob& job, runtime::NpuCompletion o
     const runtime::TensorInfo info = job.model->tensor(static_cast<size_t>(t));
     if (info.constant_data == nullptr) clean_for_npu(job.context.tensor_data[t], info.bytes);
   }
+  late_writer_ = false;
+  draining_ = false;
+  if (late_writers_pending_ > 0) {
+    --late_writers_pending_;
+    late_writer_ = true;
+    done_at_ = UINT64_MAX;  // hangs; cancel() starts its drain
+    return Status::ok();
+  }
   if (hangs_pending_ > 0) {
     --hangs_pending_;
     done_at_ = UINT64_MAX;  // never
@@ -66,15 +74,35 @@ Status SimulatedNpu::submit(const runtime::NpuJob& job, runtime::NpuCompletion o
   return Status::ok();
 }
 
+void SimulatedNpu::scribble() {
+  const runtime::TensorInfo out = job_.model->tensor(static_cast<size_t>(job_.context.outputs[0]));
+  std::memset(job_.context.output<uint8_t>(0), 0xA5, out.bytes);
+  ++late_writes_;
+}
+
 void SimulatedNpu::cancel() {
-  if (!busy_) return;
-  busy_ = false;
+  if (!busy_ || draining_) return;
   ++cancelled_;
+  if (late_writer_) {
+    // Still writing: busy until the drain ends, and writing garbage whenever polled.
+    draining_ = true;
+    done_at_ = clock_.now() + drain_ns_;
+    scribble();
+    return;
+  }
+  busy_ = false;
   if (done_at_ != UINT64_MAX) busy_ns_ -= done_at_ > clock_.now() ? done_at_ - clock_.now() : 0;
 }
 
 runtime::NpuState SimulatedNpu::poll() {
   if (!busy_) return runtime::NpuState::kIdle;
+  if (draining_) {
+    scribble();  // a write in flight lands
+    if (clock_.now() < done_at_) return runtime::NpuState::kBusy;
+    busy_ = false;
+    draining_ = false;
+    return runtime::NpuState::kIdle;  // cancelled: no completion
+  }
   if (clock_.now() < done_at_) return runtime::NpuState::kBusy;
   busy_ = false;
   // What the NPU wrote must not be shadowed by stale cache lines.

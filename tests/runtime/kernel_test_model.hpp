@@ -87,6 +87,9 @@ class SingleOpModel {
     return true;
   }
 
+  // The model file load() built (empty before).
+  const tools::AlignedBytes& bytes() const { return bytes_; }
+
   // Loads (if needed), prepares and evaluates the op with the given activation inputs.
   // False with `error` holding the loader's, prepare's or eval's message.
   bool run(const std::map<int, std::vector<uint8_t>>& inputs, std::vector<std::vector<uint8_t>>* outputs, std::string* error) {

@@ -5,6 +5,7 @@
 #include <set>
 
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "chorus/scheduler/sim_npu.hpp"
 #include "chorus/tools/model_set.hpp"
 #include "support/golden.hpp"
+#include "kernel_test_model.hpp"
 
 namespace chorus::test {
 namespace {
@@ -410,8 +412,15 @@ class PoisonStage : public FeatureStage {
 class GoldenCheck : public FeatureStage, public PostProcess {
  public:
   GoldenCheck(std::vector<uint8_t> in, std::vector<uint8_t> out) : in_(std::move(in)), out_(std::move(out)) {}
+  // The input bytes go to the model's inputs in order.
   Status run(uint32_t, SampleSource*, runtime::Interpreter* m) override {
-    std::memcpy(m->input(0), in_.data(), in_.size());
+    size_t at = 0;
+    for (size_t i = 0; i < m->model().inputs().size(); ++i) {
+      const size_t bytes = m->model().tensor(static_cast<size_t>(m->model().inputs()[i])).bytes;
+      if (at + bytes > in_.size()) return Status::error(StatusCode::kInvalidArgument, "golden input too short");
+      std::memcpy(m->input(i), in_.data() + at, bytes);
+      at += bytes;
+    }
     return Status::ok();
   }
   uint64_t cost_cycles(uint32_t) const override { return 1000; }
@@ -611,60 +620,136 @@ TEST(SchedulerWithModels, HungNpuTimesOutAndTheCpuFinishesBitExactly) {
 // AVERAGE_POOL_2D, ADD, FULLY_CONNECTED) falls back to the CPU, in slices, bit for bit
 // with the TFLM reference: after a fault (garbage written first) and after a hang
 // (timeout, cancel). Three golden seeds each.
+// How the simulated NPU misbehaves on every operator it takes.
+enum class NpuFailure { kFault, kHang, kLateWrites };
+
+const char* failure_name(NpuFailure f) {
+  return f == NpuFailure::kFault ? "fault" : f == NpuFailure::kHang ? "hang" : "late writes";
+}
+
+// Runs `path` twice through the scheduler with every NPU operator failing as `failure`,
+// checking the output against `expected` byte for byte; records the operator kinds that
+// fell back. Returns the vectors compared.
+int run_with_failing_npu(const std::string& path, const std::vector<uint8_t>& in, const std::vector<uint8_t>& expected,
+                         NpuFailure failure, std::set<int32_t>* kinds) {
+  os::VirtualClock clock;
+  CostModel cost = cpu_at_100mhz();
+  cost.npu.present = true;
+  cost.npu.clock_hz = 100000000;
+  cost.npu.macs_per_cycle = 64;
+  SimulatedNpu npu(clock, cost);
+  tools::ModelSet set;
+  std::string error;
+  EXPECT_GE(set.add(path, 0, &error), 0) << error;
+  if (!set.init(&error, &npu, {true})) {
+    ADD_FAILURE() << error;
+    return 0;
+  }
+  GoldenCheck check(in, expected);
+  Scheduler s(clock, &clock, cost, Policy::kEdf);
+  EXPECT_TRUE(s.set_npu(&npu));
+  PipelineConfig c;
+  c.name = "fallback";
+  c.features = &check;
+  c.model = &set.interpreter(0);
+  c.post = &check;
+  c.period = 2000 * kMs;
+  c.max_step = 2 * kMs;  // fallbacks run as bands of at most ~2 ms
+  EXPECT_TRUE(s.add_pipeline(c).is_ok());
+  const runtime::Model& model = set.model(0);
+  uint32_t npu_ops = 0;
+  for (size_t op = 0; op < model.num_ops(); ++op)
+    if (npu.supports(model, op)) {
+      ++npu_ops;
+      kinds->insert(model.op(op).code);
+    }
+  EXPECT_GT(npu_ops, 0u);
+  if (failure == NpuFailure::kFault) npu.inject_faults(1000);
+  if (failure == NpuFailure::kHang) npu.inject_hangs(1000);
+  if (failure == NpuFailure::kLateWrites) npu.inject_late_writes(1000, 3 * kMs);  // longer than a fallback band
+  EXPECT_TRUE(s.run_until(4000 * kMs).is_ok());
+  EXPECT_EQ(check.checked, 2);
+  EXPECT_EQ(check.mismatches, 0);
+  EXPECT_EQ(s.metrics(0).npu_fallbacks, 2 * npu_ops);
+  EXPECT_EQ(s.metrics(0).npu_steps, 0u);
+  if (failure != NpuFailure::kFault) EXPECT_EQ(s.metrics(0).npu_timeouts, 2 * npu_ops);
+  if (failure == NpuFailure::kLateWrites) EXPECT_GE(npu.late_writes(), 2 * npu_ops);
+  return check.checked;
+}
+
+// The CPU fallback after an NPU fault, a hang (timeout, cancel) or a cancel the NPU takes
+// time to honour (it keeps writing garbage meanwhile) recomputes every operator kind the
+// NPU takes bit for bit: the golden models' CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D,
+// ADD and FULLY_CONNECTED against the reference outputs.
 TEST(SchedulerWithModels, NpuFallbackIsBitExactForEveryOperatorKind) {
   std::set<int32_t> kinds_fell_back;
   int vectors = 0;
   for (const char* stem : {"kws_ref_model", "pretrainedResnet_quant"}) {
-    for (const bool hang : {false, true}) {
+    for (NpuFailure failure : {NpuFailure::kFault, NpuFailure::kHang, NpuFailure::kLateWrites}) {
       for (int seed = 1; seed <= 3; ++seed) {
-        SCOPED_TRACE(std::string(stem) + (hang ? " hang" : " fault") + " seed " + std::to_string(seed));
-        os::VirtualClock clock;
-        CostModel cost = cpu_at_100mhz();
-        cost.npu.present = true;
-        cost.npu.clock_hz = 100000000;
-        cost.npu.macs_per_cycle = 64;
-        SimulatedNpu npu(clock, cost);
-        tools::ModelSet set;
-        std::string error;
-        ASSERT_GE(set.add(model_path(stem), 0, &error), 0) << error;
-        ASSERT_TRUE(set.init(&error, &npu, {true})) << error;
+        SCOPED_TRACE(std::string(stem) + " " + failure_name(failure) + " seed " + std::to_string(seed));
         std::vector<uint8_t> in, out;
         ASSERT_TRUE(read_bytes(golden_path(stem, "seed" + std::to_string(seed) + ".input.bin"), &in));
         ASSERT_TRUE(read_bytes(golden_path(stem, "seed" + std::to_string(seed) + ".output.bin"), &out));
-        GoldenCheck check(in, out);
-        Scheduler s(clock, &clock, cost, Policy::kEdf);
-        ASSERT_TRUE(s.set_npu(&npu));
-        PipelineConfig c;
-        c.name = stem;
-        c.features = &check;
-        c.model = &set.interpreter(0);
-        c.post = &check;
-        c.period = 2000 * kMs;
-        c.max_step = 2 * kMs;  // fallbacks run as bands of at most ~2 ms
-        ASSERT_TRUE(s.add_pipeline(c).is_ok());
-        const runtime::Model& model = set.model(0);
-        uint32_t npu_ops = 0;
-        for (size_t op = 0; op < model.num_ops(); ++op)
-          if (npu.supports(model, op)) {
-            ++npu_ops;
-            kinds_fell_back.insert(model.op(op).code);
-          }
-        if (hang) npu.inject_hangs(1000);
-        else npu.inject_faults(1000);
-        ASSERT_TRUE(s.run_until(4000 * kMs).is_ok());
-        EXPECT_EQ(check.checked, 2);
-        EXPECT_EQ(check.mismatches, 0);
-        EXPECT_EQ(s.metrics(0).npu_fallbacks, 2 * npu_ops);
-        EXPECT_EQ(s.metrics(0).npu_steps, 0u);
-        if (hang) EXPECT_EQ(s.metrics(0).npu_timeouts, 2 * npu_ops);
-        vectors += check.checked;
+        vectors += run_with_failing_npu(model_path(stem), in, out, failure, &kinds_fell_back);
       }
     }
   }
   using runtime::OpCode;
   for (OpCode k : {OpCode::kConv2d, OpCode::kDepthwiseConv2d, OpCode::kAveragePool2d, OpCode::kAdd, OpCode::kFullyConnected})
     EXPECT_EQ(kinds_fell_back.count(static_cast<int32_t>(k)), 1u) << runtime::op_code_name(static_cast<int32_t>(k));
-  std::printf("[ fallback ] %d golden vectors compared bit for bit after NPU faults and hangs\n", vectors);
+  std::printf("[ fallback ] %d golden vectors compared bit for bit after NPU faults, hangs and late writes\n", vectors);
+}
+
+// MUL and MAX_POOL_2D, which no shared model has: one-operator models, the expected bytes
+// from the CPU kernels (checked against the TFLite reference in the kernel tests).
+TEST(SchedulerWithModels, NpuFallbackIsBitExactForMulAndMaxPool) {
+  using runtime::DType;
+  using runtime::OpCode;
+  std::set<int32_t> kinds;
+  int vectors = 0;
+  for (OpCode code : {OpCode::kMul, OpCode::kMaxPool2d}) {
+    test::SingleOpModel m;
+    const bool mul = code == OpCode::kMul;
+    const int a = m.add_tensor(DType::kInt8, {1, 8, 8, 16}, 0.05f, -3);
+    const int b = mul ? m.add_tensor(DType::kInt8, {1, 8, 8, 16}, 0.02f, 5) : -1;
+    const int out = m.add_tensor(DType::kInt8, mul ? std::vector<int32_t>{1, 8, 8, 16} : std::vector<int32_t>{1, 4, 4, 16},
+                                 mul ? 0.01f : 0.05f, mul ? 2 : -3);
+    if (mul) {
+      m.set_op(code, {a, b}, {out}, chorus::tflite::BuiltinOptions::MulOptions,
+               [](flatbuffers::FlatBufferBuilder& fbb) { return chorus::tflite::CreateMulOptions(fbb).Union(); });
+    } else {
+      m.set_op(code, {a}, {out}, chorus::tflite::BuiltinOptions::Pool2DOptions, [](flatbuffers::FlatBufferBuilder& fbb) {
+        return chorus::tflite::CreatePool2DOptions(fbb, chorus::tflite::Padding::VALID, 2, 2, 2, 2).Union();
+      });
+    }
+    std::string error;
+    ASSERT_TRUE(m.load(&error)) << error;
+    const std::string path = ::testing::TempDir() + (mul ? "one_mul.tflite" : "one_max_pool.tflite");
+    {
+      std::ofstream f(path, std::ios::binary);
+      f.write(reinterpret_cast<const char*>(m.bytes().data()), static_cast<std::streamsize>(m.bytes().size()));
+    }
+    std::vector<uint8_t> in(static_cast<size_t>(mul ? 2 : 1) * 8 * 8 * 16);
+    for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<uint8_t>((i * 73 + 11) % 256);
+    // The expected output: the CPU kernel, no NPU.
+    tools::ModelSet cpu;
+    ASSERT_GE(cpu.add(path, 0, &error), 0) << error;
+    ASSERT_TRUE(cpu.init(&error)) << error;
+    runtime::Interpreter& ref = cpu.interpreter(0);
+    std::memcpy(ref.input(0), in.data(), 8 * 8 * 16);
+    if (mul) std::memcpy(ref.input(1), in.data() + 8 * 8 * 16, 8 * 8 * 16);
+    ASSERT_TRUE(ref.invoke().is_ok());
+    const size_t out_bytes = mul ? 8 * 8 * 16 : 4 * 4 * 16;
+    const std::vector<uint8_t> expected(ref.output(0), ref.output(0) + out_bytes);
+    for (NpuFailure failure : {NpuFailure::kFault, NpuFailure::kHang, NpuFailure::kLateWrites}) {
+      SCOPED_TRACE(std::string(runtime::op_code_name(static_cast<int32_t>(code))) + " " + failure_name(failure));
+      vectors += run_with_failing_npu(path, in, expected, failure, &kinds);
+    }
+  }
+  EXPECT_EQ(kinds.size(), 2u);
+  std::printf("[ fallback ] MUL and MAX_POOL_2D: %d outputs compared bit for bit after NPU faults, hangs and late writes\n",
+              vectors);
 }
 
 // The firmware shape: no virtual clock, time read from a (mock) OS clock, nothing charged,

@@ -110,7 +110,12 @@ class Interpreter {
   bool waiting_on_npu() const { return npu_pending_; }
   // Whether the operator in flight on the NPU has ended (completed or faulted): the next
   // step() then takes its result (or starts the CPU fallback) without waiting.
-  bool npu_finished() const { return npu_pending_ && (npu_state_ == NpuState::kComplete || npu_state_ == NpuState::kFault); }
+  bool npu_finished() const {
+    return npu_pending_ && (npu_state_ == NpuState::kComplete || npu_state_ == NpuState::kFault) && !npu_draining();
+  }
+  // After abort_npu(): the backend is still stopping (it may still write the operator's
+  // buffers), so the CPU fallback must wait; step() returns kWaitingOnNpu until it has.
+  bool npu_draining() const { return npu_pending_ && npu_cancelled_ && npu_ != nullptr && npu_->busy(); }
 
   using ProfileHook = void (*)(void* user, const OpProfile& profile);
   using TickSource = uint64_t (*)();
@@ -140,6 +145,7 @@ class Interpreter {
   size_t next_op_ = 0;
   volatile NpuState npu_state_ = NpuState::kIdle;
   bool npu_pending_ = false;
+  bool npu_cancelled_ = false;  // the operator in flight was abandoned (abort_npu)
   uint32_t npu_fallbacks_ = 0;
   ProfileHook profile_hook_ = nullptr;
   void* profile_user_ = nullptr;

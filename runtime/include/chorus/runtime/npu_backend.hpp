@@ -9,8 +9,10 @@
 //    From the moment the callback has run, busy() is false and another job may be submitted.
 //  - started_at() tells when the hardware actually began the job in flight (a backend that
 //    queues reports false until then): a timeout runs from that instant, never from submit.
-//  - cancel() stops the hardware; when it returns, the NPU writes nothing more to any
-//    buffer of the cancelled job (the CPU may then recompute the operator in place).
+//  - cancel() asks the hardware to stop. An NPU may need time to stop (transfers in flight
+//    finish, a reset is acknowledged): busy() stays true until it writes nothing more to
+//    any buffer of the cancelled job. Only then does the CPU recompute the operator in
+//    place; the interpreter waits for it (Interpreter::npu_draining()).
 //  - Cache maintenance: before the NPU reads a buffer the CPU wrote, the backend cleans it
 //    (clean_for_npu); before the CPU reads what the NPU wrote, it invalidates it
 //    (invalidate_for_cpu). Both default to the OS port's cache operations (no-ops on cores
@@ -58,8 +60,9 @@ class NpuBackend {
   virtual bool busy() const = 0;
   // When the hardware began the job in flight; false while it is queued or nothing is in flight.
   virtual bool started_at(os::TimeNs* at) const = 0;
-  // Abandons the job in flight (a hung NPU: its timeout passed); on return the NPU writes
-  // nothing more. No completion is delivered for a cancelled job.
+  // Abandons the job in flight (a hung NPU: its timeout passed). busy() stays true until the
+  // hardware has stopped writing the job's buffers (poll() moves that on); no completion
+  // is delivered for a cancelled job. completes_at() then gives when it will have stopped.
   virtual void cancel() = 0;
   // Simulated backends only: when the job in flight will complete, so that a scheduler in
   // virtual time can move its clock there. Hardware backends return false (their

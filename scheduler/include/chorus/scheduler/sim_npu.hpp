@@ -43,6 +43,14 @@ class SimulatedNpu : public runtime::NpuBackend {
   uint32_t faults() const { return faults_; }
   // The next `count` jobs never complete (a hung NPU): only a timeout recovers them.
   void inject_hangs(uint32_t count) { hangs_pending_ = count; }
+  // The next `count` jobs hang, and once cancelled keep writing garbage to their output for
+  // `drain_ns` more (busy() true meanwhile): a reset that lets transfers in flight finish.
+  void inject_late_writes(uint32_t count, os::TimeNs drain_ns) {
+    late_writers_pending_ = count;
+    drain_ns_ = drain_ns;
+  }
+  // Garbage writes a cancelled job made while it was stopping.
+  uint32_t late_writes() const { return late_writes_; }
   void cancel() override;
   uint32_t cancelled() const { return cancelled_; }
 
@@ -59,8 +67,14 @@ class SimulatedNpu : public runtime::NpuBackend {
   uint32_t faults_ = 0;
   uint32_t hangs_pending_ = 0;
   uint32_t cancelled_ = 0;
+  uint32_t late_writers_pending_ = 0;
+  uint32_t late_writes_ = 0;
+  os::TimeNs drain_ns_ = 0;
   bool busy_ = false;
   bool fault_ = false;
+  bool late_writer_ = false;  // the job in flight keeps writing after cancel()
+  bool draining_ = false;     // cancelled, still writing until done_at_
+  void scribble();
 };
 
 }  // namespace chorus::sched
