@@ -442,7 +442,7 @@ Board BoardDescription::view() const {
 std::unique_ptr<BoardDescription> parse_board(const std::string& xml, const std::string& path, std::string* error) {
   tinyxml2::XMLDocument doc;
   if (doc.Parse(xml.data(), xml.size()) != tinyxml2::XML_SUCCESS) {
-    *error = path + ":" + std::to_string(doc.ErrorLineNum()) + ": malformed XML: " + chorus::host::xml_error_words(doc.ErrorID());
+    *error = chorus::host::xml_failure(path, xml, doc.ErrorID(), doc.ErrorLineNum());
     return nullptr;
   }
   if (doc.RootElement() == nullptr) {

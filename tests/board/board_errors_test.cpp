@@ -4,6 +4,7 @@
 
 #include "board_test_util.hpp"
 #include "chorus/module/host/board_xml.hpp"
+#include "chorus/module/host/input_file.hpp"
 
 namespace chorus::test {
 namespace {
@@ -47,6 +48,30 @@ TEST(BoardXml, TheTemplateIsValid) {
 TEST(BoardXml, MalformedXml) {
   EXPECT_EQ(error_of(replaced(kGood, "  </arena>\n", "")),
             "b.xml:10: malformed XML: an element is closed by another element's end tag");
+}
+
+TEST(BoardXml, EmptyAndBinaryFilesAreNamedAsSuch) {
+  EXPECT_EQ(error_of(""), "b.xml: empty file, not XML");
+  EXPECT_EQ(error_of(std::string("\x01\x02\0garbage", 10)), "b.xml: binary data (a NUL byte at offset 2), not XML");
+  EXPECT_EQ(error_of("hello"), "b.xml:1: malformed XML: malformed text");
+}
+
+// What the CLI prints: one line, control characters escaped, a 1 MB value cut to 80 bytes.
+TEST(BoardCliErrors, EchoedValuesAreEscapedAndCut) {
+  const std::string ansi = replaced(kGood, "kind=\"sram\"", "kind=\"s\x1b[31mram\n\"");
+  const std::string huge = replaced(kGood, "<memory name=\"dtcm\"", "<memory name=\"" + std::string(1000000, 'a') + "\"");
+  for (const std::string& xml : {ansi, huge}) {
+    const std::string path = temp_path("echo.xml");
+    write_text(path, xml);
+    ToolRun r = run(std::string(CHORUS_CLI) + " board " + path + " --emit header");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out.substr(0, 400);
+    EXPECT_LT(r.out.size(), 600u) << r.out.substr(0, 400);
+    EXPECT_NE(r.out.find(path + ":"), std::string::npos) << r.out.substr(0, 400);
+  }
+  EXPECT_EQ(host::error_text("name='" + std::string(100, 'x') + "' and \"model's\" \x1b"),
+            "name='" + std::string(80, 'x') + "...(20 more bytes)' and \"model's\" \\x1b");
 }
 
 TEST(BoardXml, WhatIsNotABoardFileIsOneLineAndNeverRead) {

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "chorus/module/host/input_file.hpp"
+
 namespace chorus::cli {
 
 bool parse_args(int argc, char** argv, int start, const std::set<std::string>& flags, const std::set<std::string>& valued,
@@ -60,7 +62,8 @@ bool parse_count(const std::string& text, const std::string& what, long long min
 }
 
 int fail(const std::string& command, const std::string& message) {
-  std::fprintf(stderr, "chorus %s: %s\n", command.c_str(), message.c_str());
+  // One line whatever the message echoes: control characters escaped, long values cut.
+  std::fprintf(stderr, "chorus %s: %s\n", command.c_str(), host::error_text(message).c_str());
   return 1;
 }
 

@@ -185,10 +185,12 @@ bool build_layout(const board::host::BoardDescription& desc, const std::vector<M
         return false;
       }
       if (m.npu && !desc.partitions.empty()) {
-        for (const board::Partition& p : desc.partitions) {
+        for (size_t pi = 0; pi < desc.partitions.size(); ++pi) {
+          const board::Partition& p = desc.partitions[pi];
           if (p.level == m.level && p.region != kNoRegion && !board::has_access(desc.regions[p.region], board::kAccessNpu)) {
-            *error = std::string("partition ") + p.name + " (level " + std::to_string(m.level) + ") is fixed in region '" +
-                     desc.regions[p.region].name + "', which the NPU cannot reach, but " + m.name + " runs on the NPU";
+            *error = desc.path + ":" + std::to_string(desc.partition_lines[pi]) + ": element <partition name=\"" + p.name +
+                     "\">: level " + std::to_string(m.level) + " is fixed in region '" + desc.regions[p.region].name +
+                     "', which the NPU cannot reach, but " + m.name + " runs on the NPU";
             return false;
           }
         }
@@ -256,8 +258,9 @@ bool build_layout(const board::host::BoardDescription& desc, const std::vector<M
   }
 
   if (out->items.size() > board::kMaxPlacementItems) {
-    *error = std::to_string(out->items.size()) + " items to place; placement handles at most " +
-             std::to_string(board::kMaxPlacementItems);
+    *error = desc.path + ": " + std::to_string(out->items.size()) + " areas to place (" + std::to_string(desc.partitions.size()) +
+             " partitions, " + std::to_string(models.size()) + " models, " + std::to_string(desc.sensors.size()) +
+             " sensors); placement handles at most " + std::to_string(board::kMaxPlacementItems);
     return false;
   }
   std::vector<board::PlacementRequest> requests;
@@ -270,7 +273,8 @@ bool build_layout(const board::host::BoardDescription& desc, const std::vector<M
   Status s = board::place(view, Span<const board::PlacementRequest>(requests.data(), requests.size()),
                           Span<board::PlacedItem>(placed.data(), placed.size()), &out->summary);
   if (!s.is_ok()) {
-    *error = desc.path + ": " + s.message();
+    // The arena element says where areas may go: the line to change.
+    *error = desc.path + ":" + std::to_string(desc.arena_line) + ": element <arena>: " + s.message();
     return false;
   }
   for (size_t i = 0; i < placed.size(); ++i) out->items[i].placed = placed[i];

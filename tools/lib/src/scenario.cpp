@@ -107,7 +107,7 @@ std::unique_ptr<Scenario> load_scenario(const std::string& path, std::string* er
 std::unique_ptr<Scenario> parse_scenario(const std::string& text, const std::string& path, std::string* error) {
   tinyxml2::XMLDocument doc;
   if (doc.Parse(text.data(), text.size()) != tinyxml2::XML_SUCCESS) {
-    *error = path + ":" + std::to_string(doc.ErrorLineNum()) + ": " + host::xml_error_words(doc.ErrorID());
+    *error = host::xml_failure(path, text, doc.ErrorID(), doc.ErrorLineNum());
     return nullptr;
   }
   const tinyxml2::XMLElement* root = doc.RootElement();

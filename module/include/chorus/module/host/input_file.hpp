@@ -15,4 +15,14 @@ bool check_input_file(const std::string& path, uint64_t max_bytes, std::string* 
 // tinyxml2's error (its XMLError value) in words, without its enum names and codes.
 const char* xml_error_words(int tinyxml2_error);
 
+// Why `text` cannot be parsed as XML at all, with `path:line: ` in front: "empty file", or
+// binary data (a NUL byte: tinyxml2 would stop there and call it an empty document). Then
+// the parser's own error (`tinyxml2_error`, at `line`; line 0 is left out). One line.
+std::string xml_failure(const std::string& path, const std::string& text, int tinyxml2_error, int line);
+
+// A message made safe for one line on a terminal: control characters (newline, escape ...)
+// as \xNN, and every quoted value ('...' or "...") longer than 80 bytes cut to its first
+// 80 with the number of bytes left out. What the CLI prints for every error.
+std::string error_text(const std::string& message);
+
 }  // namespace chorus::host
