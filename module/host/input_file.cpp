@@ -9,7 +9,15 @@
 
 namespace chorus::host {
 
+namespace {
+uint64_t g_max_input_bytes = 0;
+}  // namespace
+
+void set_max_input_bytes(uint64_t bytes) { g_max_input_bytes = bytes; }
+uint64_t max_input_bytes(uint64_t default_bytes) { return g_max_input_bytes != 0 ? g_max_input_bytes : default_bytes; }
+
 bool check_input_file(const std::string& path, uint64_t max_bytes, std::string* error) {
+  max_bytes = max_input_bytes(max_bytes);
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
     *error = path + ": " + std::strerror(errno);
@@ -24,7 +32,8 @@ bool check_input_file(const std::string& path, uint64_t max_bytes, std::string* 
     return false;
   }
   if (static_cast<uint64_t>(st.st_size) > max_bytes) {
-    *error = path + ": " + std::to_string(st.st_size) + " bytes, more than the " + std::to_string(max_bytes) + " allowed";
+    *error = path + ": " + std::to_string(st.st_size) + " bytes, more than the " + std::to_string(max_bytes) +
+             " allowed (--max-input-bytes raises the limit)";
     return false;
   }
   return true;

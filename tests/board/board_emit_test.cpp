@@ -202,10 +202,11 @@ TEST(BoardCli, SvgIsWellFormed) {
   EXPECT_NE(text.find("weights kws_ref_model"), std::string::npos);
 }
 
-TEST(BoardCli, ErrorsAreOneLineWithExitCodeOne) {
+// Usage errors exit 2, bad inputs 1; both one line.
+TEST(BoardCli, ErrorsAreOneLineWithExitCodeOneOrTwo) {
   const std::string cli = CHORUS_CLI;
   ToolRun no_emit = run(cli + " board " + board_file("mps3_an547"));
-  EXPECT_EQ(no_emit.exit_code, 1);
+  EXPECT_EQ(no_emit.exit_code, 2);
   EXPECT_EQ(no_emit.out, "chorus board: needs --emit header|dts|ld|report|svg\n");
   ToolRun bad_emit = run(cli + " board " + board_file("mps3_an547") + " --emit pdf");
   EXPECT_EQ(bad_emit.out, "chorus board: --emit must be header, dts, ld, report or svg, got 'pdf'\n");

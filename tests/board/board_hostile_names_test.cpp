@@ -240,7 +240,7 @@ TEST(BoardHostileNames, ModelsWhoseIdentifiersCollideAreRefused) {
   EXPECT_NE(r.out.find("both have the identifier 'm_1'"), std::string::npos) << r.out;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
   ToolRun e = run(std::string(CHORUS_CLI) + " embed " + a + " --name class");
-  EXPECT_EQ(e.exit_code, 1) << e.out;
+  EXPECT_EQ(e.exit_code, 2) << e.out;  // a usage error
   EXPECT_NE(e.out.find("--name 'class' is a C++ keyword"), std::string::npos) << e.out;
 }
 

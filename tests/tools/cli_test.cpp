@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <sys/wait.h>
 #include <vector>
@@ -33,7 +35,7 @@ TEST(Cli, EveryCommandHasHelp) {
 TEST(Cli, UnknownCommandAndOptionFail) {
   EXPECT_EQ(run("frobnicate").exit_code, 2);
   CliRun r = run("plan --bogus x");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);  // a usage error
   EXPECT_EQ(r.out, "chorus plan: unknown option --bogus (see --help)\n");
 }
 
@@ -79,9 +81,34 @@ TEST(Cli, InferWithAWrongInputSizeStatesBothSizes) {
   EXPECT_NE(r.out.find("takes 640 bytes"), std::string::npos) << r.out;
 }
 
+// Inputs over their default limit are refused before they are read; --max-input-bytes
+// (every command) raises the limit.
+TEST(Cli, InputLimitsAndTheirOverride) {
+  const std::string board = std::string(CHORUS_SOURCE_DIR) + "/dts/boards/mps3_an547.xml";
+  const std::string big = ::testing::TempDir() + "big_board.xml";
+  {
+    std::ifstream in(board, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::ofstream out(big, std::ios::binary);
+    out << text.str() << "<!--" << std::string(1100000, ' ') << "-->\n";
+  }
+  CliRun refused = run("board " + big + " --emit header");
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.out.find("more than the 1048576 allowed (--max-input-bytes raises the limit)"), std::string::npos)
+      << refused.out;
+  CliRun raised = run("board " + big + " --emit header --max-input-bytes 2000000");
+  EXPECT_EQ(raised.exit_code, 0) << raised.out.substr(0, 300);
+  CliRun tiny = run("info " + model_path("ad01_int8") + " --max-input-bytes=1000");
+  EXPECT_EQ(tiny.exit_code, 1);
+  EXPECT_NE(tiny.out.find("more than the 1000 allowed"), std::string::npos) << tiny.out;
+  CliRun bad = run("info " + model_path("ad01_int8") + " --max-input-bytes 0");
+  EXPECT_EQ(bad.exit_code, 2);
+}
+
 TEST(Cli, InferRejectsABadRepeat) {
   CliRun r = run("infer --model " + model_path("ad01_int8") + " --input x --output y --repeat 0");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find("--repeat must be a whole number"), std::string::npos) << r.out;
 }
 

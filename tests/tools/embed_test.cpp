@@ -74,13 +74,13 @@ TEST(Embed, ArrayHoldsTheModelByteForByte) {
 
 TEST(Embed, BadArgumentsAreOneLineErrors) {
   EmbedRun r = embed(model_path("kws_ref_model") + " --name 9lives");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);  // usage
   EXPECT_NE(r.out.find("must be a letter then letters, digits or _"), std::string::npos) << r.out;
   r = embed("/nonexistent/model.tflite");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("chorus embed:"), std::string::npos) << r.out;
   r = embed("");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <sys/wait.h>
 #include <vector>
@@ -124,12 +125,31 @@ TEST(Listen, WavsItCannotHearAreOneLineErrorsAndTheRestStillRuns) {
   EXPECT_EQ(lines, 8u) << r.out;
 }
 
+// A directory stands for its .wav files in name order; one without any is reported on its
+// own line and makes the exit status 1, while the other inputs are still heard.
+TEST(Listen, DirectoriesAreWalkedAndAnEmptyOneIsReported) {
+  const std::string dir = ::testing::TempDir() + "listen_dir";
+  const std::string empty = ::testing::TempDir() + "listen_empty";
+  ASSERT_EQ(std::system(("mkdir -p " + dir + " " + empty + " && cp " + clip("yes_1000ms") + " " + clip("no_1000ms") + " " + dir +
+                         "/ && touch " + dir + "/notes.txt").c_str()),
+            0);
+  CliRun r = run("listen " + empty + " " + dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("chorus listen: " + empty + ": a directory with no .wav files\n"), std::string::npos) << r.out;
+  const size_t no = r.out.find(dir + "/no_1000ms.wav: no ");
+  const size_t yes = r.out.find(dir + "/yes_1000ms.wav: yes ");
+  EXPECT_NE(no, std::string::npos) << r.out;
+  EXPECT_NE(yes, std::string::npos) << r.out;
+  EXPECT_LT(no, yes);  // name order
+  EXPECT_EQ(r.out.find("notes.txt"), std::string::npos) << r.out;
+}
+
 TEST(Listen, NeedsFilesAndKnownOptions) {
   CliRun none = run("listen");
-  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_EQ(none.exit_code, 2);
   EXPECT_EQ(none.out, "chorus listen: no WAV files given (see --help)\n");
   CliRun bad = run("listen --loud " + clip("yes_1000ms"));
-  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.exit_code, 2);
   EXPECT_EQ(bad.out, "chorus listen: unknown option --loud (see --help)\n");
   CliRun model = run("listen --model " + model_path("ad01_int8") + " " + clip("yes_1000ms"));
   EXPECT_EQ(model.exit_code, 1);

@@ -20,6 +20,19 @@ bool parse_args(int argc, char** argv, int start, const std::set<std::string>& f
         value = name.substr(eq + 1);
         name = name.substr(0, eq);
       }
+      if (name == "max-input-bytes") {  // every command: replaces the input size limits
+        if (!inline_value) {
+          if (i + 1 >= argc) {
+            *error = "option --max-input-bytes needs a value";
+            return false;
+          }
+          value = argv[++i];
+        }
+        long long bytes = 0;
+        if (!parse_count(value, "--max-input-bytes", 1, 1LL << 40, &bytes, error)) return false;
+        host::set_max_input_bytes(static_cast<uint64_t>(bytes));
+        continue;
+      }
       if (flags.count(name)) {
         if (inline_value) {
           *error = "option --" + name + " takes no value";
@@ -65,6 +78,11 @@ int fail(const std::string& command, const std::string& message) {
   // One line whatever the message echoes: control characters escaped, long values cut.
   std::fprintf(stderr, "chorus %s: %s\n", command.c_str(), host::error_text(message).c_str());
   return 1;
+}
+
+int usage_error(const std::string& command, const std::string& message) {
+  fail(command, message);
+  return 2;
 }
 
 }  // namespace chorus::cli

@@ -26,8 +26,11 @@ bool parse_args(int argc, char** argv, int start, const std::set<std::string>& f
 bool parse_count(const std::string& text, const std::string& what, long long min, long long max, long long* out,
                  std::string* error);
 
-// Prints "chorus <command>: <message>" to stderr and returns the exit code 1.
+// Prints "chorus <command>: <message>" to stderr (one line: control characters escaped,
+// long values cut) and returns the exit code of a bad input, 1.
 int fail(const std::string& command, const std::string& message);
+// The same for a usage error (unknown option, missing or malformed argument): exit code 2.
+int usage_error(const std::string& command, const std::string& message);
 
 int cmd_info(int argc, char** argv);
 int cmd_plan(int argc, char** argv);

@@ -36,18 +36,18 @@ const char kHelp[] =
 int cmd_board(int argc, char** argv) {
   Args args;
   std::string error;
-  if (!parse_args(argc, argv, 2, {"json", "help"}, {"emit", "models", "out"}, &args, &error)) return fail("board", error);
+  if (!parse_args(argc, argv, 2, {"json", "help"}, {"emit", "models", "out"}, &args, &error)) return usage_error("board", error);
   if (args.has("help")) {
     std::fputs(kHelp, stdout);
     return 0;
   }
-  if (args.positional.size() != 1) return fail("board", "expects one BOARD.xml argument (see --help)");
+  if (args.positional.size() != 1) return usage_error("board", "expects one BOARD.xml argument (see --help)");
   const std::string emit = args.get("emit");
   if (emit != "header" && emit != "dts" && emit != "ld" && emit != "report" && emit != "svg") {
-    return fail("board", emit.empty() ? "needs --emit header|dts|ld|report|svg"
+    return usage_error("board", emit.empty() ? "needs --emit header|dts|ld|report|svg"
                                       : "--emit must be header, dts, ld, report or svg, got '" + emit + "'");
   }
-  if (args.has("json") && emit != "report") return fail("board", "--json goes with --emit report");
+  if (args.has("json") && emit != "report") return usage_error("board", "--json goes with --emit report");
 
   std::unique_ptr<board::host::BoardDescription> desc = board::host::load_board(args.positional[0], &error);
   if (!desc) return fail("board", error);

@@ -93,20 +93,20 @@ std::string declarations(const std::string& name) {
 int cmd_embed(int argc, char** argv) {
   Args args;
   std::string error;
-  if (!parse_args(argc, argv, 2, {"json", "help"}, {"name", "out", "header"}, &args, &error)) return fail("embed", error);
+  if (!parse_args(argc, argv, 2, {"json", "help"}, {"name", "out", "header"}, &args, &error)) return usage_error("embed", error);
   if (args.has("help")) {
     std::fputs(kHelp, stdout);
     return 0;
   }
-  if (args.positional.size() != 1) return fail("embed", "expects one MODEL argument (see --help)");
+  if (args.positional.size() != 1) return usage_error("embed", "expects one MODEL argument (see --help)");
   const std::string path = args.positional[0];
   // The identifier policy every artefact shares (chorus/module/host/identifiers.hpp): the
   // default is the one `chorus board --emit ld` keeps as .chorus_weights.<name>.
   const std::string name = args.get("name", host::model_identifier(path));
   if (!is_identifier(name) || name.size() > 64)
-    return fail("embed", "--name '" + host::comment_text(name, 80) + "' must be a letter then letters, digits or _, at most 64");
+    return usage_error("embed", "--name '" + host::comment_text(name, 80) + "' must be a letter then letters, digits or _, at most 64");
   if (const char* why = host::reserved_identifier_reason(name))
-    return fail("embed", "--name '" + name + "' is " + why);
+    return usage_error("embed", "--name '" + name + "' is " + why);
   tools::AlignedBytes bytes;
   if (!tools::read_file(path, &bytes, &error)) return fail("embed", error);
   Result<runtime::Model> model = runtime::Model::load(bytes.span());

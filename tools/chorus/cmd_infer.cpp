@@ -27,17 +27,17 @@ int cmd_infer(int argc, char** argv) {
   Args args;
   std::string error;
   if (!parse_args(argc, argv, 2, {"json", "help"}, {"model", "input", "output", "repeat"}, &args, &error))
-    return fail("infer", error);
+    return usage_error("infer", error);
   if (args.has("help")) {
     std::fputs(kHelp, stdout);
     return 0;
   }
-  if (!args.positional.empty()) return fail("infer", "unexpected argument '" + args.positional[0] + "' (see --help)");
+  if (!args.positional.empty()) return usage_error("infer", "unexpected argument '" + args.positional[0] + "' (see --help)");
   for (const char* required : {"model", "input", "output"})
-    if (!args.has(required)) return fail("infer", std::string("missing --") + required + " (see --help)");
+    if (!args.has(required)) return usage_error("infer", std::string("missing --") + required + " (see --help)");
   long long repeat = 1;
   if (args.has("repeat") && !parse_count(args.get("repeat"), "--repeat", 1, 1000000000, &repeat, &error))
-    return fail("infer", error);
+    return usage_error("infer", error);
 
   tools::ModelSession session;
   if (!session.load(args.get("model"), &error)) return fail("infer", error);

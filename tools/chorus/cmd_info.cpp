@@ -41,12 +41,12 @@ const char* kind_of(const runtime::TensorInfo& t) {
 int cmd_info(int argc, char** argv) {
   Args args;
   std::string error;
-  if (!parse_args(argc, argv, 2, {"json", "help"}, {}, &args, &error)) return fail("info", error);
+  if (!parse_args(argc, argv, 2, {"json", "help"}, {}, &args, &error)) return usage_error("info", error);
   if (args.has("help")) {
     std::fputs(kHelp, stdout);
     return 0;
   }
-  if (args.positional.size() != 1) return fail("info", "expects one MODEL argument (see --help)");
+  if (args.positional.size() != 1) return usage_error("info", "expects one MODEL argument (see --help)");
   const std::string path = args.positional[0];
   tools::ModelSession session;
   if (!session.load(path, &error, false)) return fail("info", error);

@@ -1,6 +1,10 @@
 // chorus listen: the micro_speech keyword pipeline on WAV clips, as TFLM's micro_speech
 // example runs it -- the audio_preprocessor_int8 front end on 49 overlapping 30 ms frames
 // (state fresh per file), then micro_speech_quantized on the 49x40 int8 features.
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -23,19 +27,52 @@ constexpr size_t kClipSamples = (kFrames - 1) * kHopSamples + kFrameSamples;  //
 const char* const kLabels[] = {"silence", "unknown", "yes", "no"};             // the model's output order
 
 const char kHelp[] =
-    "usage: chorus listen FILE.wav... [--json] [--features-out DIR] [--frontend M] [--model M]\n"
+    "usage: chorus listen FILE.wav|DIR... [--json] [--features-out DIR] [--frontend M] [--model M]\n"
     "\n"
     "Runs the micro_speech keyword pipeline on each 1 s clip (16 kHz, mono, 16-bit PCM): the\n"
     "audio front end on 49 frames of 480 samples every 320 (its noise estimate starts fresh for\n"
     "every file), then the keyword model on the 49x40 int8 features. Prints per file the label\n"
     "(silence, unknown, yes or no; a tie goes to the first) and the four int8 scores in that\n"
-    "order. A longer clip is heard for its first 15840 samples.\n"
+    "order. A longer clip is heard for its first 15840 samples. A directory stands for its\n"
+    "*.wav files (not its subdirectories), in name order; one with none is reported.\n"
     "  --json              one JSON object per file: file, label, scores\n"
     "  --features-out DIR  write each clip's 49x40 int8 features (frame-major, 1960 bytes) to\n"
     "                      DIR/<file stem>.features.bin\n"
     "  --frontend M        front-end model (default " CHORUS_SHARED_DIR "/models/audio_preprocessor_int8.tflite)\n"
     "  --model M           keyword model (default " CHORUS_SHARED_DIR "/models/micro_speech_quantized.tflite)\n"
     "Exit status 1 if any file could not be heard (the others are still reported).\n";
+
+// The files to hear: each argument, or a directory's *.wav files in name order. A directory
+// without any is an error line of its own (the other inputs are still heard).
+std::vector<std::string> expand_inputs(const std::vector<std::string>& args, int* failures) {
+  std::vector<std::string> files;
+  for (const std::string& a : args) {
+    struct stat st;
+    if (::stat(a.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      files.push_back(a);  // reading it reports what is wrong
+      continue;
+    }
+    std::vector<std::string> found;
+    if (DIR* d = ::opendir(a.c_str())) {
+      while (const dirent* e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        const std::string path = a + (a.back() == '/' ? "" : "/") + name;
+        struct stat fs;
+        if (name.size() > 4 && name.compare(name.size() - 4, 4, ".wav") == 0 && ::stat(path.c_str(), &fs) == 0 &&
+            S_ISREG(fs.st_mode))
+          found.push_back(path);
+      }
+      ::closedir(d);
+    }
+    if (found.empty()) {
+      fail("listen", a + ": a directory with no .wav files");
+      ++*failures;
+    }
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  return files;
+}
 
 std::string file_stem(const std::string& path) {
   const size_t slash = path.find_last_of('/');
@@ -138,12 +175,12 @@ int cmd_listen(int argc, char** argv) {
   Args args;
   std::string error;
   if (!parse_args(argc, argv, 2, {"json", "help"}, {"features-out", "frontend", "model"}, &args, &error))
-    return fail("listen", error);
+    return usage_error("listen", error);
   if (args.has("help")) {
     std::fputs(kHelp, stdout);
     return 0;
   }
-  if (args.positional.empty()) return fail("listen", "no WAV files given (see --help)");
+  if (args.positional.empty()) return usage_error("listen", "no WAV files given (see --help)");
   const std::string shared = CHORUS_SHARED_DIR;
   tools::ModelSession frontend, kws;
   if (!open_model(args.get("frontend", shared + "/models/audio_preprocessor_int8.tflite"), &frontend, runtime::DType::kInt16,
@@ -153,7 +190,7 @@ int cmd_listen(int argc, char** argv) {
     return fail("listen", error);
   const bool json = args.has("json");
   int failures = 0;
-  for (const std::string& path : args.positional) {
+  for (const std::string& path : expand_inputs(args.positional, &failures)) {
     std::vector<int16_t> samples;
     Heard heard;
     if (!read_clip(path, &samples, &error) || !hear(frontend, kws, samples, &heard, &error)) {

@@ -26,17 +26,17 @@ const char kHelp[] =
 int cmd_plan(int argc, char** argv) {
   Args args;
   std::string error;
-  if (!parse_args(argc, argv, 2, {"json", "help", "no-offline"}, {"align"}, &args, &error)) return fail("plan", error);
+  if (!parse_args(argc, argv, 2, {"json", "help", "no-offline"}, {"align"}, &args, &error)) return usage_error("plan", error);
   if (args.has("help")) {
     std::fputs(kHelp, stdout);
     return 0;
   }
-  if (args.positional.size() != 1) return fail("plan", "expects one MODEL argument (see --help)");
+  if (args.positional.size() != 1) return usage_error("plan", "expects one MODEL argument (see --help)");
   runtime::PlanOptions options;
   if (args.has("align")) {
     long long align = 0;
-    if (!parse_count(args.get("align"), "--align", 1, 4096, &align, &error)) return fail("plan", error);
-    if ((align & (align - 1)) != 0) return fail("plan", "--align must be a power of two, got " + args.get("align"));
+    if (!parse_count(args.get("align"), "--align", 1, 4096, &align, &error)) return usage_error("plan", error);
+    if ((align & (align - 1)) != 0) return usage_error("plan", "--align must be a power of two, got " + args.get("align"));
     options.min_alignment = static_cast<size_t>(align);
   }
   options.use_offline_plan = !args.has("no-offline");

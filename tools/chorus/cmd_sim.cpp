@@ -234,17 +234,13 @@ int cmd_sim(int argc, char** argv) {
   std::string error;
   if (!parse_args(argc, argv, 2, {"json", "help", "allow-misses"},
                   {"board", "scenario", "duration", "trace", "policy", "clock-mhz", "npu", "host-limit"}, &args, &error)) {
-    fail("sim", error);
-    return 2;
+    return usage_error("sim", error);
   }
   if (args.has("help")) {
     std::fputs(kHelp, stdout);
     return 0;
   }
-  auto usage = [](const std::string& message) {
-    fail("sim", message);
-    return 2;
-  };
+  auto usage = [](const std::string& message) { return usage_error("sim", message); };
   if (!args.positional.empty()) return usage("unexpected argument '" + args.positional[0] + "' (see --help)");
   if (!args.has("board") || !args.has("scenario")) return usage("--board and --scenario are required (see --help)");
   sched::Policy policy = sched::Policy::kEdf;

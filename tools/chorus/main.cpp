@@ -24,7 +24,10 @@ const char kUsage[] =
     "  embed MODEL [--name NAME] [--out FILE.cpp] [--header FILE.hpp]\n"
     "                        the model as C++ source with a resolver of only the kernels it uses\n"
     "\n"
-    "Every command takes --json (one JSON object on stdout) and --help.\n";
+    "Every command takes --json (one JSON object on stdout) and --help, and\n"
+    "--max-input-bytes N to read inputs beyond the default limits (1 MiB for board and\n"
+    "scenario XML, 64 MiB for models). Exit codes: 0 done, 1 bad input, 2 usage (sim: 3 when\n"
+    "a deadline was missed).\n";
 
 }  // namespace
 

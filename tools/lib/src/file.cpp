@@ -21,6 +21,7 @@ namespace {
 template <class Sink>
 bool read_into(const std::string& path, Sink sink, std::string* error, uint64_t max_bytes) {
   if (!check_input_file(path, max_bytes, error)) return false;
+  max_bytes = host::max_input_bytes(max_bytes);
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) {
     *error = path + ": " + std::strerror(errno);

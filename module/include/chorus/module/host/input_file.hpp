@@ -8,9 +8,16 @@
 
 namespace chorus::host {
 
-// Whether `path` names a regular file of at most `max_bytes`; otherwise one clear line in
-// `error` (missing, a directory, a device or FIFO, too large), and nothing is opened.
+// Whether `path` names a regular file of at most `max_bytes` (or the override below);
+// otherwise one clear line in `error` (missing, a directory, a device or FIFO, too large),
+// and nothing is opened.
 bool check_input_file(const std::string& path, uint64_t max_bytes, std::string* error);
+
+// A process-wide limit that replaces every input's default (1 MiB for board and scenario
+// XML, 64 MiB for models, ...): the CLI's --max-input-bytes. 0 restores the defaults.
+void set_max_input_bytes(uint64_t bytes);
+// The limit in force for an input whose default is `default_bytes`.
+uint64_t max_input_bytes(uint64_t default_bytes);
 
 // tinyxml2's error (its XMLError value) in words, without its enum names and codes.
 const char* xml_error_words(int tinyxml2_error);
