@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <vector>
 
@@ -104,6 +105,22 @@ TEST(Cli, InputLimitsAndTheirOverride) {
   EXPECT_NE(tiny.out.find("more than the 1000 allowed"), std::string::npos) << tiny.out;
   CliRun bad = run("info " + model_path("ad01_int8") + " --max-input-bytes 0");
   EXPECT_EQ(bad.exit_code, 2);
+}
+
+// An output that would block (a FIFO nobody reads) or cannot be a file is one line, exit 1.
+TEST(Cli, OutputsThatCannotBeWrittenAreOneLine) {
+  const std::string fifo = ::testing::TempDir() + "out_fifo";
+  std::remove(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& out : {fifo, ::testing::TempDir()}) {
+    CliRun r = run("embed " + model_path("hello_world_int8") + " --out " + out);
+    EXPECT_EQ(r.exit_code, 1) << out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+    EXPECT_NE(r.out.find("chorus embed: " + out), std::string::npos) << r.out;
+  }
+  CliRun r = run("embed " + model_path("hello_world_int8") + " --out " + fifo);
+  EXPECT_NE(r.out.find("a FIFO nobody reads"), std::string::npos) << r.out;
+  std::remove(fifo.c_str());
 }
 
 TEST(Cli, InferRejectsABadRepeat) {

@@ -1,10 +1,13 @@
 #include "chorus/tools/file.hpp"
 
-#include "chorus/module/host/input_file.hpp"
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+
+#include "chorus/module/host/input_file.hpp"
 
 namespace chorus::tools {
 
@@ -66,12 +69,26 @@ bool read_file(const std::string& path, std::vector<uint8_t>* out, std::string* 
       error, max_bytes);
 }
 
-bool write_file(const std::string& path, const uint8_t* data, size_t size, std::string* error) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
+std::FILE* open_output(const std::string& path, std::string* error) {
+  // O_NONBLOCK: opening a FIFO without a reader fails (ENXIO) instead of waiting forever.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    *error = path + (errno == ENXIO ? std::string(": a FIFO nobody reads") : ": " + std::string(std::strerror(errno)));
+    return nullptr;
+  }
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) (void)::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  std::FILE* f = ::fdopen(fd, "wb");
   if (f == nullptr) {
     *error = path + ": " + std::strerror(errno);
-    return false;
+    ::close(fd);
   }
+  return f;
+}
+
+bool write_file(const std::string& path, const uint8_t* data, size_t size, std::string* error) {
+  std::FILE* f = open_output(path, error);
+  if (f == nullptr) return false;
   const size_t put = size == 0 ? 0 : std::fwrite(data, 1, size, f);
   const bool ok = std::fclose(f) == 0 && put == size;
   if (!ok) *error = path + ": write failed";

@@ -2,6 +2,7 @@
 
 #include <cinttypes>
 
+#include "chorus/tools/file.hpp"
 #include "chorus/tools/json.hpp"
 
 namespace chorus::tools {
@@ -48,11 +49,8 @@ void ChromeTrace::job_done(uint32_t p, os::TimeNs release, os::TimeNs end, bool 
 }
 
 bool ChromeTrace::write(const std::string& path, std::string* error) const {
-  std::FILE* f = std::fopen(path.c_str(), "w");
-  if (f == nullptr) {
-    *error = path + ": cannot write";
-    return false;
-  }
+  std::FILE* f = open_output(path, error);
+  if (f == nullptr) return false;
   std::fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n", f);
   // Track names.
   std::fprintf(f, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"args\":{\"name\":\"steps\"}},\n");

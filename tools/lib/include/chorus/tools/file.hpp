@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,5 +42,10 @@ bool check_input_file(const std::string& path, uint64_t max_bytes, std::string* 
 bool read_file(const std::string& path, AlignedBytes* out, std::string* error, uint64_t max_bytes = kMaxModelBytes);
 bool read_file(const std::string& path, std::vector<uint8_t>* out, std::string* error, uint64_t max_bytes = kMaxModelBytes);
 bool write_file(const std::string& path, const uint8_t* data, size_t size, std::string* error);
+
+// Opens `path` for writing (created or truncated) without ever blocking: a FIFO nobody
+// reads, a directory or a missing directory is one line in `error` and nullptr. Devices
+// such as /dev/null are fine.
+std::FILE* open_output(const std::string& path, std::string* error);
 
 }  // namespace chorus::tools
