@@ -92,8 +92,6 @@ class RingBuffer {
   }
   // Frames dropped because the buffer was full, since construction.
   uint32_t overrun_frames() const { return overrun_.load(std::memory_order_acquire); }
-  // Frames ever written (monotonic; wraps at 2^32).
-  uint32_t frames_written() const { return head_.load(std::memory_order_acquire); }
 
  private:
   static uint32_t power_of_two_floor(size_t n) {

@@ -33,7 +33,6 @@ class MelFilterBank {
   Status build(size_t bands, size_t bins, WeightFn weight, Span<MelBand> band_storage, Span<float> weight_storage);
 
   size_t bands() const { return bands_; }
-  Span<const MelBand> band_table() const { return Span<const MelBand>(band_, bands_); }
   const float* weights() const { return weights_; }
 
   // out[b] = sum over band b's bins of weight * spectrum[bin].
