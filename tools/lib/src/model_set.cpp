@@ -6,7 +6,8 @@ int ModelSet::add(const std::string& path, uint8_t level, std::string* error) {
   auto entry = std::make_unique<Entry>();
   entry->path = path;
   entry->level = level;
-  if (!entry->session.load(path, error) || !entry->session.plan(runtime::PlanOptions(), error)) {
+  if (!entry->session.load(path, error)) return -1;  // the message names the file
+  if (!entry->session.plan(runtime::PlanOptions(), error)) {
     *error = path + ": " + *error;
     return -1;
   }
