@@ -46,8 +46,9 @@ const char kHostileBoard[] = R"(<?xml version="1.0" encoding="UTF-8"?>
 // The shared model under hostile file names: a dash, a leading digit, a keyword, two dots.
 const char* const kModelFiles[] = {"hello-v2.tflite", "2fast.tflite", "int.tflite", "a.b.tflite"};
 
+// One directory per test: ctest runs the tests of this file in parallel processes.
 std::string hostile_dir() {
-  return temp_path("hostile");
+  return temp_path(std::string("hostile_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
 }
 
 std::string hostile_board() {
