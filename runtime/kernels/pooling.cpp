@@ -139,6 +139,12 @@ Status prepare(PrepareContext& ctx) {
   if (eh.output_size < 1 || ew.output_size < 1)
     return ctx.error("the %dx%d filter does not fit the %dx%d input", static_cast<int>(s.filter_h), static_cast<int>(s.filter_w),
                      static_cast<int>(s.input_h), static_cast<int>(s.input_w));
+  // AVERAGE_POOL_2D sums a window's taps in int32 (TFLM reference_integer_ops::AveragePool):
+  // the window clipped to the input must keep 128 x taps within int32.
+  const int64_t taps = static_cast<int64_t>(s.filter_h < s.input_h ? s.filter_h : s.input_h) *
+                       static_cast<int64_t>(s.filter_w < s.input_w ? s.filter_w : s.input_w);
+  if (taps * 128 > INT32_MAX)
+    return ctx.error("a window of %lld taps can sum beyond int32", static_cast<long long>(taps));
   s.output_h = eh.output_size;
   s.output_w = ew.output_size;
   s.pad_h = eh.leading_pad;

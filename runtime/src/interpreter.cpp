@@ -202,8 +202,16 @@ bool Interpreter::sliceable(size_t op) const {
 }
 
 uint32_t Interpreter::max_slices(size_t op) const {
-  if (!sliceable(op)) return 1;
-  const int32_t extent = slice_extent(resolver_->kernels()[op_kernel_[op]], model_->op(op));
+  return max_slices(*model_, *resolver_, op);
+}
+
+uint32_t Interpreter::max_slices(const Model& model, const OpResolver& resolver, size_t op) {
+  const OpInfo info = model.op(op);
+  const Kernel* kernel = resolver.find(info);
+  if (kernel == nullptr || kernel->slice_axis == 0 || info.outputs.empty() || info.outputs[0] < 0) return 1;
+  const Shape shape = model.tensor(static_cast<size_t>(info.outputs[0])).shape;
+  const int axis = kernel->slice_axis == kSliceLastAxis ? shape.rank - 1 : kernel->slice_axis;
+  const int32_t extent = axis >= 0 && axis < shape.rank ? shape.dims[axis] : 1;
   return extent < 1 ? 1u : static_cast<uint32_t>(extent);
 }
 

@@ -40,79 +40,12 @@ Result<uint32_t> Scheduler::add_pipeline(const PipelineConfig& config) {
                          name);
   if (config.model != nullptr && !config.model->initialised())
     return Status::error(StatusCode::kFailedPrecondition, "pipeline '%s': its interpreter is not initialised", name);
+  if (config.release_jitter >= config.period)
+    return Status::error(StatusCode::kInvalidArgument, "pipeline '%s': release jitter must be below the period", name);
   Pipe& p = pipes_[count_];
   p.cfg = config;
   if (p.cfg.relative_deadline == 0) p.cfg.relative_deadline = config.period;
-  p.feature_steps = config.features ? config.features->steps() : 0;
-  p.model_steps = config.model ? static_cast<uint32_t>(config.model->model().num_ops()) : 0;
-  if (p.model_steps > kMaxOps)
-    return Status::error(StatusCode::kOutOfRange, "pipeline '%s': model has %u operators, at most %u", name,
-                         static_cast<unsigned>(p.model_steps), static_cast<unsigned>(kMaxOps));
-  if (p.feature_steps > 1 && config.release == ReleaseRule::kWindowReady)
-    return Status::error(StatusCode::kInvalidArgument, "pipeline '%s': window-ready pipelines take one feature step", name);
-  p.total_steps = p.feature_steps + p.model_steps + (config.post ? 1u : 0u);
-  if (p.total_steps == 0) return Status::error(StatusCode::kInvalidArgument, "pipeline '%s' has nothing to run", name);
-  if (p.feature_steps > 1) {
-    // Feature budgets live in the step table too: keep the table bounded.
-    if (p.feature_steps + p.model_steps + 1 > kMaxOps + 2)
-      return Status::error(StatusCode::kOutOfRange, "pipeline '%s': too many steps", name);
-  }
-  if (config.release_jitter >= config.period)
-    return Status::error(StatusCode::kInvalidArgument, "pipeline '%s': release jitter must be below the period", name);
-  // Every step also pays the scheduler's own work between steps (pick, release, account).
-  const os::TimeNs overhead = overhead_ns();
-  uint32_t s = 0;
-  os::TimeNs longest_cpu = 0;
-  for (uint32_t i = 0; i < p.feature_steps; ++i, ++s)
-    p.step_budget_ns[s] = cost_.cycles_to_ns(config.features->cost_cycles(i), cost_.cpu.clock_hz) + overhead;
-  auto slices_for = [&](runtime::Interpreter& interp, uint32_t op, os::TimeNs whole, os::TimeNs limit) {
-    uint32_t n = 1;
-    if (limit > 0 && whole > limit && interp.sliceable(op)) {
-      const os::TimeNs wanted = (whole + limit - 1) / limit;
-      n = static_cast<uint32_t>(wanted > 255 ? 255 : wanted);
-    }
-    const uint32_t most = interp.max_slices(op);
-    return n > most ? most : n;
-  };
-  for (uint32_t op = 0; op < p.model_steps; ++op, ++s) {
-    runtime::Interpreter& interp = *config.model;
-    const runtime::Model& model = interp.model();
-    const uint64_t macs = runtime::Interpreter::op_macs(model, op);
-    const uint64_t bytes = CostModel::op_bytes(model, op);
-    const int32_t code = model.op(op).code;
-    const os::TimeNs whole = cost_.cpu_op_ns(code, macs, bytes);
-    if (npu_ != nullptr && interp.npu() == npu_ && interp.on_npu(op)) {
-      p.npu_ns[op] = cost_.npu_op_ns(macs, bytes);
-      continue;  // its CPU fallback's slicing is set below, once the job's longest step is known
-    }
-    const uint32_t n = slices_for(interp, op, whole, config.max_step);
-    p.slices[op] = static_cast<uint8_t>(n);
-    // Each slice pays the per-operator overhead again.
-    p.step_budget_ns[s] = (n == 1 ? whole : cost_.cpu_op_ns(code, (macs + n - 1) / n, (bytes + n - 1) / n)) + overhead;
-    if (p.step_budget_ns[s] > longest_cpu) longest_cpu = p.step_budget_ns[s];
-  }
-  if (config.post) {
-    p.step_budget_ns[s] = cost_.cycles_to_ns(config.post->cost_cycles(), cost_.cpu.clock_hz) + overhead;
-    if (p.step_budget_ns[s] > longest_cpu) longest_cpu = p.step_budget_ns[s];
-  }
-  // A CPU fallback after an NPU fault or timeout runs in slices no longer than the job's
-  // own longest step (or max_step) where the kernel can slice that finely.
-  for (uint32_t i = 0; i < p.feature_steps; ++i)
-    if (p.step_budget_ns[i] > longest_cpu) longest_cpu = p.step_budget_ns[i];
-  if (cost_.npu_submit_ns() + overhead > longest_cpu) longest_cpu = cost_.npu_submit_ns() + overhead;
-  const os::TimeNs fallback_limit = config.max_step > 0 ? config.max_step : longest_cpu;
-  for (uint32_t op = 0; op < p.model_steps; ++op) {
-    if (p.npu_ns[op] == 0) continue;
-    runtime::Interpreter& interp = *config.model;
-    const runtime::Model& model = interp.model();
-    const uint64_t macs = runtime::Interpreter::op_macs(model, op);
-    const uint64_t bytes = CostModel::op_bytes(model, op);
-    const int32_t code = model.op(op).code;
-    const uint32_t n = slices_for(interp, op, cost_.cpu_op_ns(code, macs, bytes), fallback_limit);
-    p.slices[op] = static_cast<uint8_t>(n);
-    p.step_budget_ns[p.feature_steps + op] =
-        (n == 1 ? cost_.cpu_op_ns(code, macs, bytes) : cost_.cpu_op_ns(code, (macs + n - 1) / n, (bytes + n - 1) / n)) + overhead;
-  }
+  CHORUS_RETURN_IF_ERROR(plan_steps(p.cfg, ModelView::of(config.model), npu_, cost_, &p));
   if (config.model != nullptr) config.model->set_slicing(Span<const uint8_t>(p.slices, p.model_steps));
   p.next_release = config.phase;
   ++count_;
@@ -154,38 +87,7 @@ uint32_t Scheduler::num_levels() const {
   return n;
 }
 
-TaskTiming Scheduler::timing(uint32_t index) const {
-  const Pipe& p = pipes_[index];
-  TaskTiming t;
-  t.period = p.cfg.period;
-  t.deadline = p.cfg.relative_deadline;
-  t.jitter = p.cfg.release_jitter;
-  const os::TimeNs submit = cost_.npu_submit_ns() + overhead_ns();
-  for (uint32_t s = 0; s < p.total_steps; ++s) {
-    const bool model_step = s >= p.feature_steps && s < p.feature_steps + p.model_steps;
-    const os::TimeNs npu = model_step ? p.npu_ns[s - p.feature_steps] : 0;
-    const uint32_t slices = model_step && p.slices[s - p.feature_steps] > 1 ? p.slices[s - p.feature_steps] : 1;
-    os::TimeNs step = p.step_budget_ns[s];
-    if (npu) {
-      // An offloaded op: one CPU step submits it, the job suspends for the NPU's time
-      // (counted as its own execution: suspension-oblivious), then a step of no cost takes
-      // the result back. Its CPU fallback slices only run after an NPU fault.
-      if (step > t.max_fallback_step) t.max_fallback_step = step;
-      step = submit;
-      t.wcet += submit + npu + overhead_ns();
-      t.steps += 2;
-      ++t.npu_ops;
-      if (npu > t.max_npu_op) t.max_npu_op = npu;
-      t.last_step = overhead_ns();
-    } else {
-      t.wcet += step * slices;
-      t.steps += slices;
-      t.last_step = step;
-    }
-    if (step > t.max_step) t.max_step = step;
-  }
-  return t;
-}
+TaskTiming Scheduler::timing(uint32_t index) const { return task_timing(pipes_[index].cfg, pipes_[index], cost_); }
 
 uint32_t Scheduler::overdue(uint32_t index, os::TimeNs at) const {
   const Pipe& p = pipes_[index];

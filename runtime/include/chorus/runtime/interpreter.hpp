@@ -85,6 +85,10 @@ class Interpreter {
   bool on_npu(size_t op) const { return npu_ != nullptr && npu_->supports(*model_, op); }
   // The most slices operator `op` can run as (its output's extent along the slice axis).
   uint32_t max_slices(size_t op) const;
+  // The same for any loaded model, without an arena: 1 when the operator's kernel cannot
+  // slice (or `resolver` has none for it).
+  static uint32_t max_slices(const Model& model, const OpResolver& resolver, size_t op);
+  const OpResolver* resolver() const { return resolver_; }
 
   size_t num_inputs() const { return model_->inputs().size(); }
   size_t num_outputs() const { return model_->outputs().size(); }

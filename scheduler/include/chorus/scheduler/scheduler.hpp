@@ -25,9 +25,10 @@
 #include "chorus/module/status.hpp"
 #include "chorus/scheduler/cost_model.hpp"
 #include "chorus/scheduler/metrics.hpp"
-#include "chorus/scheduler/pipeline.hpp"
 #include "chorus/runtime/npu_backend.hpp"
 #include "chorus/scheduler/limits.hpp"
+#include "chorus/scheduler/pipeline.hpp"
+#include "chorus/scheduler/step_plan.hpp"
 
 namespace chorus::sched {
 
@@ -51,26 +52,11 @@ class TraceSink {
   virtual void job_done(uint32_t pipeline, os::TimeNs release, os::TimeNs end, bool missed) = 0;
 };
 
-// What the schedulability analysis needs to know of a pipeline (scheduler/ANALYSIS.md).
-struct TaskTiming {
-  os::TimeNs wcet = 0;       // the whole job: every CPU step's budget plus each NPU operator's
-                             // time (suspension-oblivious)
-  os::TimeNs max_step = 0;   // the longest non-preemptible CPU step
-  os::TimeNs last_step = 0;  // the job's final step (its last non-preemptive region)
-  os::TimeNs period = 0;     // minimum inter-release time
-  os::TimeNs deadline = 0;   // relative deadline
-  os::TimeNs jitter = 0;     // release jitter
-  uint32_t steps = 0;        // CPU steps per job
-  uint32_t npu_ops = 0;      // suspensions per job
-  os::TimeNs max_npu_op = 0; // its longest NPU operator
-  os::TimeNs max_fallback_step = 0;  // longest CPU fallback slice (only after an NPU fault)
-};
-
 class Scheduler {
  public:
   // CHORUS_MAX_PIPELINES: 8 on firmware unless configured; the host tools build with 16.
   static constexpr uint32_t kMaxPipelines = CHORUS_MAX_PIPELINES;
-  static constexpr uint32_t kMaxOps = 160;
+  static constexpr uint32_t kMaxOps = sched::kMaxOps;
   static constexpr uint32_t kMaxLevels = 8;
 
   // `clock` gives the time; pass the same VirtualClock as `virtual_clock` to simulate
@@ -169,15 +155,9 @@ class Scheduler {
     std::atomic<uint32_t> tail{0};  // written by the scheduler
     std::atomic<uint32_t> lost{0};  // written by the ISR only
   };
-  struct Pipe {
+  // A pipeline: its configuration, its step plan (step_plan.hpp) and its jobs.
+  struct Pipe : StepPlan {
     PipelineConfig cfg;
-    uint32_t feature_steps = 0;
-    uint32_t model_steps = 0;
-    uint32_t total_steps = 0;
-    os::TimeNs step_budget_ns[kMaxOps + 2] = {};  // CPU budget per step (a slice of a sliced
-                                                  // op; an NPU op's CPU fallback slice)
-    os::TimeNs npu_ns[kMaxOps] = {};              // NPU time of offloaded ops, else 0
-    uint8_t slices[kMaxOps] = {};                 // steps each operator runs as (0, 1: whole)
     uint8_t preemption_level = 0;                 // SRP preemption level (higher = more urgent)
     bool has_active = false;
     Job active;
@@ -213,7 +193,7 @@ class Scheduler {
     const os::TimeNs spacing = p.cfg.period - p.cfg.release_jitter;
     return p.released_once && at < p.last_release + spacing ? p.last_release + spacing : at;
   }
-  os::TimeNs overhead_ns() const { return cost_.cycles_to_ns(cost_.cpu.cycles_per_step, cost_.cpu.clock_hz); }
+  os::TimeNs overhead_ns() const { return step_overhead_ns(cost_); }
 
   const os::Clock& clock_;
   os::VirtualClock* virtual_clock_;
