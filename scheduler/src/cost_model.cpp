@@ -34,4 +34,23 @@ uint64_t CostModel::op_bytes(const runtime::Model& model, size_t op_index) {
   return bytes;
 }
 
+static_assert(static_cast<size_t>(OpKind::kCount) == board::kOpKinds, "the board's op kinds are the cost model's");
+
+CostModel cost_model_from(const board::Board& b, uint32_t clock_hz, bool npu_on) {
+  CostModel c;
+  c.cpu.clock_hz = clock_hz != 0 ? clock_hz : b.cpu.clock_hz;
+  for (size_t k = 0; k < board::kOpKinds; ++k) c.cpu.millicycles_per_mac[k] = b.cpu.cost.millicycles_per_mac[k];
+  c.cpu.millicycles_per_byte = b.cpu.cost.millicycles_per_byte;
+  c.cpu.cycles_per_op = b.cpu.cost.cycles_per_op;
+  c.cpu.cycles_per_step = b.cpu.cost.cycles_per_step;
+  if (npu_on && b.npu != nullptr) {
+    c.npu.present = true;
+    c.npu.clock_hz = b.npu->clock_hz;
+    c.npu.macs_per_cycle = b.npu->macs_per_cycle;
+    // Ethos-U55 reaches memory over one 64-bit AXI port (Arm Ethos-U55 TRM): 8 bytes a cycle.
+    c.npu.bytes_per_cycle = 8;
+  }
+  return c;
+}
+
 }  // namespace chorus::sched

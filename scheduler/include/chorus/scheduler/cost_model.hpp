@@ -7,6 +7,7 @@
 
 #include <cstdint>
 
+#include "chorus/module/board.hpp"
 #include "chorus/module/os/clock.hpp"
 #include "chorus/runtime/model.hpp"
 
@@ -52,5 +53,10 @@ struct CostModel {
   // Bytes an op reads and writes (inputs, weights, outputs).
   static uint64_t op_bytes(const runtime::Model& model, size_t op_index);
 };
+
+// The cost model of a board: its CPU's measured cycles per MAC by op kind, per byte, per
+// operator and per scheduler step at `clock_hz` (0: the board's clock; the clock search
+// tries lower ones), and its NPU's clock and MACs per cycle when `npu_on` and it has one.
+CostModel cost_model_from(const board::Board& board, uint32_t clock_hz, bool npu_on);
 
 }  // namespace chorus::sched
