@@ -1,0 +1,201 @@
+// chorus::System, the one assembly (issue 13): from the board and pipeline specs to a running
+// scheduler. Its areas must be where `chorus board` (tools::build_layout) puts them for the
+// same models and levels, its models must compute the reference bytes in the areas it
+// placed, and its analysis must be the one the scheduler's own step plans give.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "chorus/module/host/board_xml.hpp"
+#include "chorus/scheduler/system.hpp"
+#include "chorus/tools/board_layout.hpp"
+#include "chorus/tools/file.hpp"
+#include "support/golden.hpp"
+
+namespace chorus {
+namespace {
+
+using os::TimeNs;
+constexpr TimeNs kMs = 1000000;
+
+// Copies a golden input before each job and compares the output after it.
+class Golden : public sched::FeatureStage, public sched::PostProcess {
+ public:
+  Golden(std::vector<uint8_t> in, std::vector<uint8_t> out) : in_(std::move(in)), out_(std::move(out)) {}
+  Status run(uint32_t, SampleSource*, runtime::Interpreter* m) override {
+    std::memcpy(m->input(0), in_.data(), in_.size());
+    return Status::ok();
+  }
+  uint64_t cost_cycles(uint32_t) const override { return 1000; }
+  Status run(const runtime::Interpreter* m, TimeNs, TimeNs) override {
+    ++checked;
+    if (std::memcmp(m->output(0), out_.data(), out_.size()) != 0) ++mismatches;
+    return Status::ok();
+  }
+  uint64_t cost_cycles() const override { return 1000; }
+  int checked = 0, mismatches = 0;
+
+ private:
+  std::vector<uint8_t> in_, out_;
+};
+
+struct Rig {
+  std::unique_ptr<board::host::BoardDescription> desc;
+  board::Board board;
+  std::vector<tools::AlignedBytes> models;
+  std::vector<std::unique_ptr<Golden>> checks;
+  std::vector<PipelineSpec> specs;
+  std::vector<std::vector<uint8_t>> region_bytes;
+  std::vector<RegionMemory> memory;
+  std::vector<uint8_t> workspace = std::vector<uint8_t>(1 << 20);
+  std::vector<uint32_t> offsets = std::vector<uint32_t>(4096);
+  os::VirtualClock clock;
+
+  explicit Rig(const std::string& board_name) {
+    std::string error;
+    desc = board::host::load_board(std::string(CHORUS_SOURCE_DIR) + "/dts/boards/" + board_name + ".xml", &error);
+    EXPECT_TRUE(desc) << error;
+    board = desc->view();
+    // Host buffers for the regions the arena and the sensors use.
+    region_bytes.resize(board.num_regions);
+    for (size_t r = 0; r < board.num_regions; ++r) {
+      bool used = false;
+      for (size_t k = 0; k < board.arena.num_regions; ++k) used = used || board.arena.regions[k] == r;
+      for (size_t s = 0; s < board.num_sensors; ++s) used = used || board.sensors[s].buffer_region == r;
+      if (!used) continue;
+      region_bytes[r].assign(board.regions[r].size, 0);
+      memory.push_back(RegionMemory{static_cast<uint8_t>(r), region_bytes[r].data(), region_bytes[r].size()});
+    }
+  }
+  void add(const char* stem, TimeNs period, int level = -1) {
+    models.emplace_back();
+    ASSERT_TRUE(test::read_model_file(stem, &models.back()));
+    std::vector<uint8_t> in, out;
+    ASSERT_TRUE(test::read_bytes(test::golden_path(stem, "seed1.input.bin"), &in));
+    ASSERT_TRUE(test::read_bytes(test::golden_path(stem, "seed1.output.bin"), &out));
+    checks.push_back(std::make_unique<Golden>(in, out));
+    PipelineSpec s;
+    s.config.name = stem;
+    s.config.period = period;
+    s.config.features = checks.back().get();
+    s.config.post = checks.back().get();
+    s.level = static_cast<int16_t>(level);
+    specs.push_back(s);
+  }
+  SystemConfig config() {
+    for (size_t i = 0; i < specs.size(); ++i) specs[i].model = models[i].span();
+    SystemConfig c;
+    c.board = &board;
+    c.clock = &clock;
+    c.virtual_clock = &clock;
+    c.memory = Span<const RegionMemory>(memory.data(), memory.size());
+    c.workspace = Span<uint8_t>(workspace.data(), workspace.size());
+    c.tensor_offsets = Span<uint32_t>(offsets.data(), offsets.size());
+    return c;
+  }
+};
+
+// Three shared models with golden vectors on Corstone-300, CPU only: every job computes the
+// reference output in the areas the system placed.
+TEST(System, RunsTheModelsBitExactInItsPlacedAreas) {
+  Rig rig("mps3_an547");
+  rig.add("micro_speech_quantized", 100 * kMs);
+  rig.add("kws_ref_model", 200 * kMs);
+  rig.add("ad01_int8", 1000 * kMs);
+  System system;
+  const Status s = system.build(rig.config(), Span<const PipelineSpec>(rig.specs.data(), rig.specs.size()));
+  ASSERT_TRUE(s.is_ok()) << s.message();
+  EXPECT_TRUE(system.plan().schedulable);
+  ASSERT_EQ(system.scheduler().num_pipelines(), 3u);
+  ASSERT_TRUE(system.scheduler().run_until(2000 * kMs).is_ok());
+  int vectors = 0;
+  for (const auto& c : rig.checks) {
+    EXPECT_GT(c->checked, 0);
+    EXPECT_EQ(c->mismatches, 0);
+    vectors += c->checked;
+  }
+  for (uint32_t i = 0; i < 3; ++i) EXPECT_EQ(system.scheduler().metrics(i).deadline_misses, 0u);
+  std::printf("[ system   ] %d golden outputs compared bit for bit\n", vectors);
+}
+
+// The areas are where `chorus board` puts them for the same models and levels: the same
+// placement requests in the same order.
+TEST(System, PlacesItsAreasWhereChorusBoardDoes) {
+  for (const char* board_name : {"mps3_an547", "stm32f746g_disco"}) {
+    SCOPED_TRACE(board_name);
+    Rig rig(board_name);
+    rig.add("micro_speech_quantized", 100 * kMs, 0);
+    rig.add("kws_ref_model", 200 * kMs, 1);
+    rig.add("ad01_int8", 1000 * kMs, 1);
+    System system;
+    const Status s = system.build(rig.config(), Span<const PipelineSpec>(rig.specs.data(), rig.specs.size()));
+    ASSERT_TRUE(s.is_ok()) << s.message();
+    std::vector<tools::ModelSpec> model_specs;
+    for (const char* stem : {"micro_speech_quantized", "kws_ref_model", "ad01_int8"}) {
+      tools::ModelSpec m;
+      m.path = test::model_path(stem);
+      m.target = tools::ModelTarget::kCpu;
+      model_specs.push_back(m);
+    }
+    model_specs[0].level = 0;
+    model_specs[1].level = 1;
+    model_specs[2].level = 1;
+    std::vector<tools::ModelNeeds> needs;
+    std::string error;
+    ASSERT_TRUE(tools::measure_models(model_specs, rig.desc->has_npu, &needs, &error)) << error;
+    tools::BoardLayout layout;
+    ASSERT_TRUE(tools::build_layout(*rig.desc, needs, &layout, &error)) << error;
+    const Span<const System::Area> areas = system.areas();
+    ASSERT_EQ(areas.size(), layout.items.size());
+    for (size_t a = 0; a < areas.size(); ++a) {
+      SCOPED_TRACE(layout.items[a].label);
+      EXPECT_EQ(areas[a].kind, layout.items[a].kind);
+      EXPECT_EQ(areas[a].placed.region, layout.items[a].placed.region);
+      EXPECT_EQ(areas[a].placed.address, layout.items[a].placed.address);
+      EXPECT_EQ(areas[a].placed.bytes, layout.items[a].placed.bytes);
+    }
+    EXPECT_EQ(system.placement().arena_bytes, layout.arena_bytes);
+  }
+}
+
+// The analysis the system ran is the one of the scheduler it built (same step plans).
+TEST(System, ItsAnalysisIsTheSchedulersOwn) {
+  Rig rig("mps3_an547");
+  rig.add("micro_speech_quantized", 100 * kMs);
+  rig.add("kws_ref_model", 50 * kMs);
+  System system;
+  ASSERT_TRUE(system.build(rig.config(), Span<const PipelineSpec>(rig.specs.data(), rig.specs.size())).is_ok());
+  std::vector<sched::AnalysisTask> tasks;
+  for (uint32_t i = 0; i < 2; ++i) tasks.push_back(sched::analysis_task(system.scheduler(), i));
+  const sched::AnalysisResult r = sched::analyse(Span<const sched::AnalysisTask>(tasks.data(), tasks.size()), sched::Policy::kEdf);
+  for (uint32_t i = 0; i < 2; ++i) EXPECT_EQ(r.response[i], system.plan().search.analysis.response[i]) << i;
+}
+
+TEST(System, ErrorsNameWhatIsWrong) {
+  Rig rig("mps3_an547");
+  rig.add("kws_ref_model", 100 * kMs);
+  SystemConfig c = rig.config();
+  c.workspace = Span<uint8_t>(rig.workspace.data(), 16);
+  System system;
+  Status s = system.build(c, Span<const PipelineSpec>(rig.specs.data(), rig.specs.size()));
+  EXPECT_NE(std::string(s.message()).find("pipeline 'kws_ref_model': the planner needs"), std::string::npos) << s.message();
+  c = rig.config();
+  c.memory = Span<const RegionMemory>();  // the host has no memory at the board's addresses... unless told
+  c.tensor_offsets = Span<uint32_t>(rig.offsets.data(), 3);
+  s = system.build(c, Span<const PipelineSpec>(rig.specs.data(), rig.specs.size()));
+  EXPECT_NE(std::string(s.message()).find("tensor offsets needed"), std::string::npos) << s.message();
+  std::vector<uint8_t> garbage(64, 0x42);
+  rig.specs[0].model = Span<const uint8_t>(garbage.data(), garbage.size());
+  SystemConfig g = rig.config();
+  g.memory = Span<const RegionMemory>(rig.memory.data(), rig.memory.size());
+  PipelineSpec bad = rig.specs[0];
+  bad.model = Span<const uint8_t>(garbage.data(), garbage.size());
+  s = system.build(g, Span<const PipelineSpec>(&bad, 1));
+  EXPECT_NE(std::string(s.message()).find("pipeline 'kws_ref_model': "), std::string::npos) << s.message();
+}
+
+}  // namespace
+}  // namespace chorus
