@@ -36,6 +36,9 @@ Status System::load(const SystemConfig& config, Span<const PipelineSpec> pipelin
     return Status::error(StatusCode::kOutOfRange, "system: %zu pipelines, at most %u", pipelines.size(),
                          static_cast<unsigned>(kMaxPipelines));
   count_ = static_cast<uint32_t>(pipelines.size());
+  // The cost model at the board's clock until build() chooses one: a simulated NPU that
+  // charges from it (and says what it supports by it) sees the board's NPU from the start.
+  cost_ = sched::cost_model_from(*config.board, 0, config.npu != nullptr);
   size_t offsets_used = 0;
   for (uint32_t i = 0; i < count_; ++i) {
     specs_[i] = pipelines[i];

@@ -10,10 +10,10 @@
 #include "args.hpp"
 #include "chorus/module/host/board_xml.hpp"
 #include "chorus/scheduler/analysis.hpp"
-#include "chorus/scheduler/sim_npu.hpp"
-#include "chorus/tools/board_cost.hpp"
+#include "chorus/scheduler/system.hpp"
+#include "chorus/tools/host_system.hpp"
 #include "chorus/tools/json.hpp"
-#include "chorus/tools/model_set.hpp"
+#include "chorus/tools/model_session.hpp"
 #include "chorus/tools/scenario.hpp"
 #include "chorus/tools/sim_report.hpp"
 #include "chorus/tools/trace_json.hpp"
@@ -84,147 +84,6 @@ class StandInStage : public sched::FeatureStage {
   uint64_t cycles_;
 };
 
-// Everything one simulation needs, built for one clock and one level assignment.
-struct Sim {
-  sched::CostModel cost;
-  os::VirtualClock clock;
-  std::unique_ptr<sched::SimulatedNpu> npu;
-  tools::ModelSet models;
-  std::vector<int> model_of;  // pipeline -> model index or -1
-  std::vector<std::unique_ptr<sched::FeatureStage>> stages;
-  std::unique_ptr<sched::Scheduler> scheduler;
-};
-
-std::unique_ptr<Sim> build(const tools::Scenario& sc, const board::host::BoardDescription& b, uint32_t clock_hz, bool npu_on,
-                           sched::Policy policy, const std::vector<uint8_t>& levels, TimeNs max_step, std::string* error) {
-  auto sim = std::make_unique<Sim>();
-  sim->cost = tools::cost_from_board(b, clock_hz, npu_on);
-  if (sim->cost.npu.present) sim->npu = std::make_unique<sched::SimulatedNpu>(sim->clock, sim->cost);
-  std::vector<bool> npu_models;
-  for (size_t i = 0; i < sc.pipelines.size(); ++i) {
-    const tools::ScenarioPipeline& p = sc.pipelines[i];
-    if (p.model.empty()) {
-      sim->model_of.push_back(-1);
-      continue;
-    }
-    const int m = sim->models.add(p.model, levels[i], error);
-    if (m < 0) {
-      *error = sc.path + ":" + std::to_string(p.line) + ": pipeline '" + p.name + "': " + *error;
-      return nullptr;
-    }
-    sim->model_of.push_back(m);
-    npu_models.push_back(p.npu && sim->npu != nullptr);
-  }
-  if (!sim->models.init(error, sim->npu.get(), npu_models)) return nullptr;
-  sim->scheduler = std::make_unique<sched::Scheduler>(sim->clock, &sim->clock, sim->cost, policy);
-  sim->scheduler->set_npu(sim->npu.get());
-  // Default priorities by deadline (shorter = higher), for the fixed-priority policy.
-  std::vector<TimeNs> deadlines;
-  for (const auto& p : sc.pipelines) deadlines.push_back(p.deadline ? p.deadline : p.period);
-  for (size_t i = 0; i < sc.pipelines.size(); ++i) {
-    const tools::ScenarioPipeline& p = sc.pipelines[i];
-    sched::PipelineConfig c;
-    c.name = p.name.c_str();
-    c.period = p.period;
-    c.relative_deadline = p.deadline;
-    c.phase = p.phase;
-    c.level = levels[i];
-    c.overload = p.overload;
-    c.max_step = max_step;
-    int rank = 1;
-    for (TimeNs d : deadlines)
-      if (d > deadlines[i]) ++rank;
-    c.priority = static_cast<uint8_t>(p.priority >= 0 ? p.priority : rank);
-    if (sim->model_of[i] >= 0) {
-      runtime::Interpreter& interp = sim->models.interpreter(static_cast<size_t>(sim->model_of[i]));
-      c.model = &interp;
-      size_t in_bytes = 0;
-      for (size_t k = 0; k < interp.num_inputs(); ++k) in_bytes += interp.input_info(k).bytes;
-      sim->stages.push_back(std::make_unique<InputStage>(p.input_seed, 100 + in_bytes * sim->cost.cpu.millicycles_per_byte / 1000));
-    } else {
-      sim->stages.push_back(std::make_unique<StandInStage>(p.feature_steps, p.feature_cycles));
-    }
-    c.features = sim->stages.back().get();
-    Result<uint32_t> added = sim->scheduler->add_pipeline(c);
-    if (!added.is_ok()) {
-      *error = added.status().message();
-      return nullptr;
-    }
-  }
-  return sim;
-}
-
-struct Plan {
-  bool found = false;
-  uint32_t clock_hz = 0;
-  TimeNs max_step = 0;  // operator slicing: 0 = every operator whole
-  sched::LevelSearchResult search;
-  std::vector<uint8_t> levels;
-};
-
-// Analyses the scenario at `clock_hz`: the best level assignment (or the given levels).
-bool analyse_with(const tools::Scenario& sc, const board::host::BoardDescription& b, uint32_t clock_hz, bool npu_on,
-                  sched::Policy analysis_policy, TimeNs max_step, Plan* plan, std::string* error) {
-  std::vector<uint8_t> own(sc.pipelines.size());
-  for (size_t i = 0; i < own.size(); ++i) own[i] = static_cast<uint8_t>(i % sched::Scheduler::kMaxLevels);  // timing and footprints only
-  std::unique_ptr<Sim> probe = build(sc, b, clock_hz, npu_on, analysis_policy, own, max_step, error);
-  if (!probe) return false;
-  std::vector<sched::AnalysisTask> tasks;
-  std::vector<size_t> act, pers, scr;
-  for (uint32_t i = 0; i < probe->scheduler->num_pipelines(); ++i) {
-    tasks.push_back(sched::analysis_task(*probe->scheduler, i));
-    const int m = probe->model_of[i];
-    const runtime::ArenaNeeds n = m >= 0 ? probe->models.session(static_cast<size_t>(m)).needs() : runtime::ArenaNeeds{};
-    act.push_back(n.activation_bytes);
-    pers.push_back(n.persistent_bytes);
-    scr.push_back(n.scratch_bytes);
-  }
-  bool fixed = true;
-  for (const auto& p : sc.pipelines) fixed = fixed && p.level >= 0;
-  plan->clock_hz = clock_hz;
-  if (fixed) {
-    for (size_t i = 0; i < tasks.size(); ++i) tasks[i].level = static_cast<uint8_t>(sc.pipelines[i].level);
-    plan->search = sched::LevelSearchResult{};
-    plan->search.analysis = sched::analyse(Span<const sched::AnalysisTask>(tasks.data(), tasks.size()), analysis_policy);
-    plan->search.found = plan->search.analysis.schedulable;
-    plan->levels.clear();
-    for (const auto& p : sc.pipelines) plan->levels.push_back(static_cast<uint8_t>(p.level));
-    // Arena figures for the fixed assignment.
-    sched::LevelSearchResult bytes =
-        sched::search_levels(Span<const sched::AnalysisTask>(tasks.data(), tasks.size()), analysis_policy,
-                             Span<const size_t>(act.data(), act.size()), Span<const size_t>(pers.data(), pers.size()),
-                             Span<const size_t>(scr.data(), scr.size()));
-    plan->search.own_level_bytes = bytes.own_level_bytes;
-    plan->search.separate_arena_bytes = bytes.separate_arena_bytes;
-  } else {
-    plan->search = sched::search_levels(Span<const sched::AnalysisTask>(tasks.data(), tasks.size()), analysis_policy,
-                                        Span<const size_t>(act.data(), act.size()), Span<const size_t>(pers.data(), pers.size()),
-                                        Span<const size_t>(scr.data(), scr.size()));
-    plan->levels.assign(plan->search.levels, plan->search.levels + tasks.size());
-  }
-  plan->found = plan->search.found;
-  plan->max_step = max_step;
-  return true;
-}
-
-// The slice-size search: operators whole first, then ever finer slices (each slice pays
-// the per-operator overhead again); the first that the analysis accepts wins, preferring
-// the assignment that needs the least arena.
-bool analyse_at(const tools::Scenario& sc, const board::host::BoardDescription& b, uint32_t clock_hz, bool npu_on,
-                sched::Policy analysis_policy, Plan* plan, std::string* error) {
-  const TimeNs candidates[] = {0, 4000000, 2000000, 1000000, 500000};
-  Plan best;
-  for (TimeNs max_step : candidates) {
-    Plan p;
-    if (!analyse_with(sc, b, clock_hz, npu_on, analysis_policy, max_step, &p, error)) return false;
-    if (max_step == 0) best = p;  // the explanation when nothing fits
-    if (p.found && (!best.found || p.search.arena_bytes < best.search.arena_bytes)) best = p;
-    if (best.found && max_step == 0) break;  // whole operators already fit: no slicing
-  }
-  *plan = best;
-  return true;
-}
-
 double ms(TimeNs ns) { return static_cast<double>(ns) / 1e6; }
 
 }  // namespace
@@ -248,8 +107,6 @@ int cmd_sim(int argc, char** argv) {
   if (pol == "fp") policy = sched::Policy::kFixedPriority;
   else if (pol == "run-to-completion") policy = sched::Policy::kRunToCompletion;
   else if (pol != "edf") return usage("--policy must be edf, fp or run-to-completion, got '" + pol + "'");
-  const sched::Policy analysis_policy = policy == sched::Policy::kFixedPriority ? policy : sched::Policy::kEdf;
-
   std::unique_ptr<board::host::BoardDescription> board = board::host::load_board(args.get("board"), &error);
   if (!board) return fail("sim", error);
   std::unique_ptr<tools::Scenario> sc = tools::load_scenario(args.get("scenario"), &error);
@@ -273,44 +130,61 @@ int cmd_sim(int argc, char** argv) {
     if (text.empty() || *end != '\0' || !(host_limit_s > 0) || host_limit_s > 1e6) return usage("--host-limit must be seconds in (0, 1e6]");
   }
 
-  // The clock: fixed, or the lowest the analysis accepts (binary search over 10 kHz steps).
-  Plan plan;
+  // The clock: fixed, or the lowest the analysis accepts (chorus::System searches it).
+  uint32_t clock_hz = SystemConfig::kLowestClock;
   if (args.has("clock-mhz")) {
     const std::string text = args.get("clock-mhz");
     char* end = nullptr;
     const double mhz = std::strtod(text.c_str(), &end);
     if (text.empty() || *end != '\0' || !(mhz >= 0.01) || mhz > 4000) return usage("--clock-mhz must be a frequency in MHz (0.01 to 4000)");
-    if (!analyse_at(*sc, *board, static_cast<uint32_t>(mhz * 1e6), npu_on, analysis_policy, &plan, &error)) return fail("sim", error);
-  } else {
-    const uint32_t top = board->cpu.clock_hz;
-    Plan at_top;
-    if (!analyse_at(*sc, *board, top, npu_on, analysis_policy, &at_top, &error)) return fail("sim", error);
-    if (!at_top.found) {
-      plan = at_top;  // report why at the board's own clock
-    } else {
-      uint32_t lo = 10000, hi = top;  // hi is accepted
-      plan = at_top;
-      while (hi - lo > 10000) {
-        const uint32_t mid = lo + (hi - lo) / 2;
-        Plan p;
-        if (!analyse_at(*sc, *board, mid, npu_on, analysis_policy, &p, &error)) return fail("sim", error);
-        if (p.found) {
-          hi = mid;
-          plan = p;
-        } else {
-          lo = mid;
-        }
-      }
-    }
+    clock_hz = static_cast<uint32_t>(mhz * 1e6);
   }
-  std::vector<uint8_t> levels = plan.levels;
-  if (levels.empty()) levels.assign(sc->pipelines.size(), 0);
-  std::unique_ptr<Sim> sim = build(*sc, *board, plan.clock_hz, npu_on, policy, levels, plan.max_step, &error);
-  if (!sim) return fail("sim", error);
+  // The scenario's pipelines as system specs: a model's pipeline gets seeded inputs, a
+  // pipeline without one stands in for its feature work by its stated cycles.
+  const sched::CostModel board_cost = sched::cost_model_from(board->view(), 0, npu_on);
+  std::vector<std::unique_ptr<sched::FeatureStage>> stages;
+  std::vector<tools::HostPipeline> pipelines;
+  for (const tools::ScenarioPipeline& p : sc->pipelines) {
+    tools::HostPipeline hp;
+    hp.model_path = p.model;
+    sched::PipelineConfig& c = hp.spec.config;
+    c.name = p.name.c_str();
+    c.period = p.period;
+    c.relative_deadline = p.deadline;
+    c.phase = p.phase;
+    c.overload = p.overload;
+    hp.spec.level = static_cast<int16_t>(p.level);
+    hp.spec.priority = static_cast<int16_t>(p.priority);
+    hp.spec.npu = p.npu;
+    if (!p.model.empty()) {
+      size_t in_bytes = 0;
+      tools::ModelSession probe;
+      if (!probe.load(p.model, &error)) return fail("sim", sc->path + ":" + std::to_string(p.line) + ": pipeline '" + p.name + "': " + error);
+      for (int32_t t : probe.model().inputs()) in_bytes += probe.model().tensor(static_cast<size_t>(t)).bytes;
+      stages.push_back(std::make_unique<InputStage>(p.input_seed, 100 + in_bytes * board_cost.cpu.millicycles_per_byte / 1000));
+    } else {
+      stages.push_back(std::make_unique<StandInStage>(p.feature_steps, p.feature_cycles));
+    }
+    c.features = stages.back().get();
+    pipelines.push_back(hp);
+  }
+  tools::HostSystem host;
+  int failed = -1;
+  if (!host.build(*board, pipelines, clock_hz, policy, npu_on, &error, &failed)) {
+    if (failed >= 0) {
+      const tools::ScenarioPipeline& p = sc->pipelines[static_cast<size_t>(failed)];
+      const std::string own = "pipeline '" + p.name + "': ";
+      if (error.compare(0, own.size(), own) == 0) error = error.substr(own.size());
+      error = sc->path + ":" + std::to_string(p.line) + ": " + own + error;
+    }
+    return fail("sim", error);
+  }
+  const SystemPlan& plan = host.system().plan();
+  std::vector<uint8_t> levels(plan.levels, plan.levels + sc->pipelines.size());
   std::vector<std::string> names;
   for (const auto& p : sc->pipelines) names.push_back(p.name);
   tools::ChromeTrace trace(names);
-  if (args.has("trace")) sim->scheduler->set_trace(&trace);
+  if (args.has("trace")) host.scheduler().set_trace(&trace);
 
   const TimeNs end = static_cast<TimeNs>(std::llround(duration_s * 1e9));
   // Host time: the first 2 s of virtual time (or the whole run, if shorter) measure how fast
@@ -318,7 +192,7 @@ int cmd_sim(int argc, char** argv) {
   // in one line, instead of running for hours.
   const auto host_start = std::chrono::steady_clock::now();
   const TimeNs probe = end < 2 * kSecond ? end : 2 * kSecond;
-  Status probed = sim->scheduler->run_until(probe);
+  Status probed = host.scheduler().run_until(probe);
   if (!probed.is_ok()) return fail("sim", probed.message());
   const double probe_host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
   const double predicted_s = probe_host_s * static_cast<double>(end) / static_cast<double>(probe);
@@ -332,15 +206,15 @@ int cmd_sim(int argc, char** argv) {
   const TimeNs chunk = end > 10 * kSecond ? end / 10 : end;
   for (TimeNs t = chunk; ; t += chunk) {
     if (t > end) t = end;
-    Status s = sim->scheduler->run_until(t);
+    Status s = host.scheduler().run_until(t);
     if (!s.is_ok()) return fail("sim", s.message());
     if (end > 10 * kSecond) std::fprintf(stderr, "sim: %.1f s of %.1f s virtual time\n", static_cast<double>(t) / 1e9, duration_s);
     if (t == end) break;
   }
   if (args.has("trace") && !trace.write(args.get("trace"), &error)) return fail("sim", error);
 
-  const sched::Scheduler& s = *sim->scheduler;
-  const sched::ArenaLayout& layout = sim->models.layout();
+  const sched::Scheduler& s = host.scheduler();
+  const sched::ArenaLayout& layout = host.arena_layout();
   const sched::AnalysisResult& a = plan.search.analysis;
   tools::SimReport report;
   report.scheduler = &s;
@@ -349,7 +223,7 @@ int cmd_sim(int argc, char** argv) {
   for (size_t i = 0; i < sc->pipelines.size(); ++i) {
     report.names.push_back(sc->pipelines[i].name);
     report.levels.push_back(levels[i]);
-    report.has_model.push_back(sim->model_of[i] >= 0);
+    report.has_model.push_back(host.has_model(static_cast<uint32_t>(i)));
   }
   report.duration = end;
   report.npu_on = npu_on;
@@ -399,7 +273,7 @@ int cmd_sim(int argc, char** argv) {
     for (uint32_t l = 0; l < layout.num_levels; ++l) {
       j.begin_object().field("level", l).field("bytes", static_cast<uint64_t>(layout.level_bytes[l])).key("models").begin_array();
       for (size_t i = 0; i < sc->pipelines.size(); ++i)
-        if (levels[i] == l && sim->model_of[i] >= 0) j.value(sc->pipelines[i].name);
+        if (levels[i] == l && host.has_model(static_cast<uint32_t>(i))) j.value(sc->pipelines[i].name);
       j.end_array().end_object();
     }
     j.end_array();
@@ -414,6 +288,7 @@ int cmd_sim(int argc, char** argv) {
   std::printf("scenario %s on %s: %s, CPU %.2f MHz%s, %.1f s virtual\n", sc->name.c_str(), board->name.c_str(),
               sched::policy_name(policy), plan.clock_hz / 1e6, npu_on ? ", NPU on" : (board->has_npu ? ", NPU off" : ""),
               duration_s);
+  const sched::Policy analysis_policy = policy == sched::Policy::kFixedPriority ? policy : sched::Policy::kEdf;
   if (!args.has("clock-mhz"))
     std::printf("clock: the lowest at which the %s analysis accepts the set (levels searched: %u assignments, %u schedulable)\n",
                 sched::policy_name(analysis_policy), plan.search.assignments_tried, plan.search.assignments_schedulable);

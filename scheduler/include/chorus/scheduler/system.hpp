@@ -97,6 +97,8 @@ class System {
   sched::Scheduler& scheduler() { return *scheduler_; }
   const sched::Scheduler& scheduler() const { return *scheduler_; }
   const SystemPlan& plan() const { return plan_; }
+  // The cost model at the chosen clock (at the board's clock before build). A simulated NPU
+  // may hold this reference from before build: it always reads the current model.
   const sched::CostModel& cost() const { return cost_; }
   uint32_t num_pipelines() const { return count_; }
   // The pipeline's interpreter, nullptr for a pipeline without a model.

@@ -1,0 +1,89 @@
+#include "chorus/tools/host_system.hpp"
+
+#include "chorus/runtime/memory_plan.hpp"
+
+namespace chorus::tools {
+
+HostSystem::HostSystem() : system_(new System()) {}
+HostSystem::~HostSystem() = default;
+
+bool HostSystem::build(const board::host::BoardDescription& board, std::vector<HostPipeline> pipelines, uint32_t clock_hz,
+                       sched::Policy policy, bool npu_on, std::string* error, int* failed) {
+  if (failed != nullptr) *failed = -1;
+  view_ = board.view();
+  // The model files, checked here so that errors name them.
+  files_.clear();
+  files_.resize(pipelines.size());
+  size_t tensors = 0, workspace = 0;
+  for (size_t i = 0; i < pipelines.size(); ++i) {
+    if (pipelines[i].model_path.empty()) continue;
+    const std::string& path = pipelines[i].model_path;
+    if (!read_file(path, &files_[i], error, kMaxModelBytes)) {
+      if (failed != nullptr) *failed = static_cast<int>(i);
+      return false;
+    }
+    Result<runtime::Model> model = runtime::Model::load(files_[i].span());
+    if (!model.is_ok()) {
+      *error = path + ": " + model.status().message();
+      if (failed != nullptr) *failed = static_cast<int>(i);
+      return false;
+    }
+    tensors += model->num_tensors();
+    const size_t w = runtime::plan_workspace_bytes(*model);
+    if (w > workspace) workspace = w;
+    pipelines[i].spec.model = files_[i].span();
+  }
+  workspace_.assign(workspace, 0);
+  offsets_.assign(tensors, 0);
+  // Buffers for the regions the arena and the sensors use (weights stay in the files).
+  regions_.assign(view_.num_regions, {});
+  memory_.clear();
+  for (size_t r = 0; r < view_.num_regions; ++r) {
+    bool used = false;
+    for (size_t k = 0; k < view_.arena.num_regions; ++k) used = used || view_.arena.regions[k] == r;
+    for (size_t s = 0; s < view_.num_sensors; ++s) used = used || view_.sensors[s].buffer_region == r;
+    if (!used) continue;
+    regions_[r].assign(view_.regions[r].size, 0);
+    memory_.push_back(RegionMemory{static_cast<uint8_t>(r), regions_[r].data(), regions_[r].size()});
+  }
+  system_.reset(new System());
+  npu_.reset();
+  // The simulated NPU charges time from the system's cost model (set by build at the
+  // chosen clock; its NPU part does not depend on the clock).
+  if (npu_on && board.has_npu) npu_.reset(new sched::SimulatedNpu(clock_, system_->cost()));
+  clock_ = os::VirtualClock();
+  std::vector<PipelineSpec> specs;
+  for (const HostPipeline& p : pipelines) specs.push_back(p.spec);
+  SystemConfig c;
+  c.board = &view_;
+  c.clock_hz = clock_hz;
+  c.policy = policy;
+  c.npu = npu_.get();
+  c.clock = &clock_;
+  c.virtual_clock = &clock_;
+  c.memory = Span<const RegionMemory>(memory_.data(), memory_.size());
+  c.workspace = Span<uint8_t>(workspace_.data(), workspace_.size());
+  c.tensor_offsets = Span<uint32_t>(offsets_.data(), offsets_.size());
+  Status s = system_->build(c, Span<const PipelineSpec>(specs.data(), specs.size()));
+  if (!s.is_ok()) {
+    *error = s.message();
+    const std::string prefix = "pipeline '";
+    for (size_t i = 0; i < specs.size() && failed != nullptr; ++i) {
+      const std::string name = specs[i].config.name ? specs[i].config.name : "";
+      if (error->compare(0, prefix.size() + name.size() + 1, prefix + name + "'") == 0) *failed = static_cast<int>(i);
+    }
+    return false;
+  }
+  // The sizes by level, as the report prints them.
+  std::vector<sched::ModelFootprint> prints;
+  for (uint32_t i = 0; i < system_->num_pipelines(); ++i) {
+    if (system_->interpreter(i) == nullptr) continue;
+    const runtime::ArenaNeeds& n = system_->needs(i);
+    prints.push_back(sched::ModelFootprint{n.activation_bytes, n.persistent_bytes, n.scratch_bytes, system_->plan().levels[i]});
+  }
+  Result<sched::ArenaLayout> layout = sched::layout_arena(Span<const sched::ModelFootprint>(prints.data(), prints.size()));
+  arena_layout_ = layout.is_ok() ? *layout : sched::ArenaLayout{};
+  return true;
+}
+
+}  // namespace chorus::tools
