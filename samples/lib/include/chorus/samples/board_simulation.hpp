@@ -1,10 +1,10 @@
-// Runs pipeline groups together on a board in deterministic virtual time: loads the board
-// description, loads every group's models into ONE shared arena laid out by preemption
-// level -- the levels chosen by the level search (the assignment that needs the least arena
-// while the schedulability analysis still accepts every deadline) -- and schedules the
-// pipelines with the cooperative scheduler at the board's clock (or the lowest clock the
-// analysis accepts, or a given one). Each step is charged its cost from the board's cost
-// model; the groups' simulated sensors are advanced from the scheduler's time hook. Host only.
+// Runs pipeline groups together on a board in deterministic virtual time: a thin shell over
+// chorus::System (tools::HostSystem), which loads every group's models, chooses the levels
+// (the assignment that needs the least arena while the schedulability analysis still
+// accepts every deadline), places the areas in the board's regions and schedules the
+// pipelines at the board's clock (or the lowest clock the analysis accepts, or a given one).
+// Each step is charged its cost from the board's cost model; the groups' simulated sensors
+// are advanced from the scheduler's time hook. Host only.
 #pragma once
 
 #include <memory>
@@ -15,6 +15,7 @@
 #include "chorus/samples/pipeline_group.hpp"
 #include "chorus/scheduler/analysis.hpp"
 #include "chorus/scheduler/scheduler.hpp"
+#include "chorus/tools/host_system.hpp"
 #include "chorus/tools/sim_report.hpp"
 
 namespace chorus::samples {
@@ -62,11 +63,6 @@ class BoardSimulation {
   tools::SimReport report(os::TimeNs duration) const;
 
  private:
-  struct Instance;
-  struct Plan;
-  std::unique_ptr<Instance> make_instance(uint32_t clock_hz, const std::vector<uint8_t>& levels, os::TimeNs max_step,
-                                          std::string* error) const;
-  bool analyse_at(uint32_t clock_hz, Plan* plan, std::string* error) const;
   static void time_hook(void* self, os::TimeNs now);
 
   BoardSimulationOptions options_;
@@ -75,8 +71,7 @@ class BoardSimulation {
   std::vector<PipelineSpec> specs_;
   std::vector<std::string> names_;
   std::vector<uint8_t> levels_;
-  std::unique_ptr<Plan> plan_;
-  std::unique_ptr<Instance> instance_;
+  std::unique_ptr<tools::HostSystem> host_;
   uint32_t lowest_clock_hz_ = 0;
   Status sensor_status_;
 };
