@@ -10,6 +10,7 @@
 #include "args.hpp"
 #include "chorus/module/host/board_xml.hpp"
 #include "chorus/scheduler/analysis.hpp"
+#include "chorus/scheduler/stages/stages.hpp"
 #include "chorus/scheduler/system.hpp"
 #include "chorus/tools/host_system.hpp"
 #include "chorus/tools/json.hpp"
@@ -47,42 +48,6 @@ const char kHelp[] =
 
 using os::TimeNs;
 constexpr TimeNs kSecond = 1000000000ULL;
-
-// Writes deterministic pseudo-random bytes into the model's inputs (xorshift32).
-class InputStage : public sched::FeatureStage {
- public:
-  InputStage(uint32_t seed, uint64_t cycles) : state_(seed ? seed : 0x9E3779B9u), cycles_(cycles) {}
-  Status run(uint32_t, SampleSource*, runtime::Interpreter* model) override {
-    for (size_t i = 0; i < model->num_inputs(); ++i) {
-      uint8_t* p = model->input(i);
-      for (size_t b = 0; b < model->input_info(i).bytes; ++b) {
-        state_ ^= state_ << 13;
-        state_ ^= state_ >> 17;
-        state_ ^= state_ << 5;
-        p[b] = static_cast<uint8_t>(state_);
-      }
-    }
-    return Status::ok();
-  }
-  uint64_t cost_cycles(uint32_t) const override { return cycles_; }
-
- private:
-  uint32_t state_;
-  uint64_t cycles_;
-};
-
-// A feature stage whose work is not modelled yet: it charges its stated cycles.
-class StandInStage : public sched::FeatureStage {
- public:
-  StandInStage(uint32_t steps, uint64_t cycles) : steps_(steps), cycles_(cycles) {}
-  uint32_t steps() const override { return steps_; }
-  Status run(uint32_t, SampleSource*, runtime::Interpreter*) override { return Status::ok(); }
-  uint64_t cost_cycles(uint32_t) const override { return cycles_; }
-
- private:
-  uint32_t steps_;
-  uint64_t cycles_;
-};
 
 double ms(TimeNs ns) { return static_cast<double>(ns) / 1e6; }
 
@@ -161,9 +126,10 @@ int cmd_sim(int argc, char** argv) {
       tools::ModelSession probe;
       if (!probe.load(p.model, &error)) return fail("sim", sc->path + ":" + std::to_string(p.line) + ": pipeline '" + p.name + "': " + error);
       for (int32_t t : probe.model().inputs()) in_bytes += probe.model().tensor(static_cast<size_t>(t)).bytes;
-      stages.push_back(std::make_unique<InputStage>(p.input_seed, 100 + in_bytes * board_cost.cpu.millicycles_per_byte / 1000));
+      stages.push_back(std::make_unique<sched::SeededInputs>(
+          p.input_seed, sched::SeededInputs::cycles_for(in_bytes, board_cost.cpu.millicycles_per_byte)));
     } else {
-      stages.push_back(std::make_unique<StandInStage>(p.feature_steps, p.feature_cycles));
+      stages.push_back(std::make_unique<sched::StandInWork>(p.feature_steps, p.feature_cycles));
     }
     c.features = stages.back().get();
     pipelines.push_back(hp);

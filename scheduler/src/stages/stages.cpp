@@ -36,4 +36,18 @@ Status AppendOutput::run(const runtime::Interpreter* model, os::TimeNs, os::Time
   return Status::ok();
 }
 
+Status SeededInputs::run(uint32_t, SampleSource*, runtime::Interpreter* model) {
+  if (model == nullptr) return Status::error(StatusCode::kFailedPrecondition, "seeded inputs without a model");
+  for (size_t i = 0; i < model->num_inputs(); ++i) {
+    uint8_t* p = model->input(i);
+    for (size_t b = 0; b < model->input_info(i).bytes; ++b) {
+      state_ ^= state_ << 13;
+      state_ ^= state_ >> 17;
+      state_ ^= state_ << 5;
+      p[b] = static_cast<uint8_t>(state_);
+    }
+  }
+  return Status::ok();
+}
+
 }  // namespace chorus::sched

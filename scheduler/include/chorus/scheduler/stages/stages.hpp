@@ -65,4 +65,39 @@ class OutputCallback : public PostProcess {
   uint64_t cycles_;
 };
 
+// A model's inputs filled with deterministic pseudo-random bytes (xorshift32 from `seed`):
+// the scenario's stand-in for real sensor features, the same bytes on host and target.
+class SeededInputs : public FeatureStage {
+ public:
+  SeededInputs(uint32_t seed, uint64_t cycles) : state_(seed ? seed : 0x9E3779B9u), cycles_(cycles) {}
+  Status run(uint32_t step, SampleSource* source, runtime::Interpreter* model) override;
+  uint64_t cost_cycles(uint32_t) const override { return cycles_; }
+  // What filling `bytes` input bytes costs by a board's cost model: a call plus the bytes.
+  static uint64_t cycles_for(size_t bytes, uint32_t millicycles_per_byte) { return 100 + bytes * millicycles_per_byte / 1000; }
+
+ private:
+  uint32_t state_;
+  uint64_t cycles_;
+};
+
+// Feature work a scenario states but does not model (a front end's cost): `steps` steps of
+// `cycles` each. The simulation charges them; on a target `spin` (when set) burns them, so
+// the core is as busy as the real stage would keep it.
+class StandInWork : public FeatureStage {
+ public:
+  StandInWork(uint32_t steps, uint64_t cycles, void (*spin)(uint64_t cycles) = nullptr)
+      : steps_(steps), cycles_(cycles), spin_(spin) {}
+  uint32_t steps() const override { return steps_; }
+  Status run(uint32_t, SampleSource*, runtime::Interpreter*) override {
+    if (spin_ != nullptr) spin_(cycles_);
+    return Status::ok();
+  }
+  uint64_t cost_cycles(uint32_t) const override { return cycles_; }
+
+ private:
+  uint32_t steps_;
+  uint64_t cycles_;
+  void (*spin_)(uint64_t cycles);
+};
+
 }  // namespace chorus::sched
