@@ -10,7 +10,6 @@
 #include "args.hpp"
 #include "chorus/module/host/board_xml.hpp"
 #include "chorus/scheduler/analysis.hpp"
-#include "chorus/scheduler/stages/stages.hpp"
 #include "chorus/scheduler/system.hpp"
 #include "chorus/tools/host_system.hpp"
 #include "chorus/tools/json.hpp"
@@ -104,47 +103,8 @@ int cmd_sim(int argc, char** argv) {
     if (text.empty() || *end != '\0' || !(mhz >= 0.01) || mhz > 4000) return usage("--clock-mhz must be a frequency in MHz (0.01 to 4000)");
     clock_hz = static_cast<uint32_t>(mhz * 1e6);
   }
-  // The scenario's pipelines as system specs: a model's pipeline gets seeded inputs, a
-  // pipeline without one stands in for its feature work by its stated cycles.
-  const sched::CostModel board_cost = sched::cost_model_from(board->view(), 0, npu_on);
-  std::vector<std::unique_ptr<sched::FeatureStage>> stages;
-  std::vector<tools::HostPipeline> pipelines;
-  for (const tools::ScenarioPipeline& p : sc->pipelines) {
-    tools::HostPipeline hp;
-    hp.model_path = p.model;
-    sched::PipelineConfig& c = hp.spec.config;
-    c.name = p.name.c_str();
-    c.period = p.period;
-    c.relative_deadline = p.deadline;
-    c.phase = p.phase;
-    c.overload = p.overload;
-    hp.spec.level = static_cast<int16_t>(p.level);
-    hp.spec.priority = static_cast<int16_t>(p.priority);
-    hp.spec.npu = p.npu;
-    if (!p.model.empty()) {
-      size_t in_bytes = 0;
-      tools::ModelSession probe;
-      if (!probe.load(p.model, &error)) return fail("sim", sc->path + ":" + std::to_string(p.line) + ": pipeline '" + p.name + "': " + error);
-      for (int32_t t : probe.model().inputs()) in_bytes += probe.model().tensor(static_cast<size_t>(t)).bytes;
-      stages.push_back(std::make_unique<sched::SeededInputs>(
-          p.input_seed, sched::SeededInputs::cycles_for(in_bytes, board_cost.cpu.millicycles_per_byte)));
-    } else {
-      stages.push_back(std::make_unique<sched::StandInWork>(p.feature_steps, p.feature_cycles));
-    }
-    c.features = stages.back().get();
-    pipelines.push_back(hp);
-  }
   tools::HostSystem host;
-  int failed = -1;
-  if (!host.build(*board, pipelines, clock_hz, policy, npu_on, &error, &failed)) {
-    if (failed >= 0) {
-      const tools::ScenarioPipeline& p = sc->pipelines[static_cast<size_t>(failed)];
-      const std::string own = "pipeline '" + p.name + "': ";
-      if (error.compare(0, own.size(), own) == 0) error = error.substr(own.size());
-      error = sc->path + ":" + std::to_string(p.line) + ": " + own + error;
-    }
-    return fail("sim", error);
-  }
+  if (!host.build_scenario(*board, *sc, clock_hz, policy, npu_on, &error)) return fail("sim", error);
   const SystemPlan& plan = host.system().plan();
   std::vector<uint8_t> levels(plan.levels, plan.levels + sc->pipelines.size());
   std::vector<std::string> names;

@@ -1,6 +1,7 @@
 #include "chorus/tools/host_system.hpp"
 
 #include "chorus/runtime/memory_plan.hpp"
+#include "chorus/scheduler/stages/stages.hpp"
 
 namespace chorus::tools {
 
@@ -83,6 +84,58 @@ bool HostSystem::build(const board::host::BoardDescription& board, std::vector<H
   }
   Result<sched::ArenaLayout> layout = sched::layout_arena(Span<const sched::ModelFootprint>(prints.data(), prints.size()));
   arena_layout_ = layout.is_ok() ? *layout : sched::ArenaLayout{};
+  return true;
+}
+
+bool HostSystem::build_scenario(const board::host::BoardDescription& board, const Scenario& sc, uint32_t clock_hz,
+                                sched::Policy policy, bool npu_on, std::string* error) {
+  const sched::CostModel board_cost = sched::cost_model_from(board.view(), 0, npu_on);
+  stages_.clear();
+  std::vector<HostPipeline> pipelines;
+  auto at = [&sc](const ScenarioPipeline& p) { return sc.path + ":" + std::to_string(p.line) + ": pipeline '" + p.name + "': "; };
+  for (const ScenarioPipeline& p : sc.pipelines) {
+    HostPipeline hp;
+    hp.model_path = p.model;
+    sched::PipelineConfig& c = hp.spec.config;
+    c.name = p.name.c_str();
+    c.period = p.period;
+    c.relative_deadline = p.deadline;
+    c.phase = p.phase;
+    c.overload = p.overload;
+    hp.spec.level = static_cast<int16_t>(p.level);
+    hp.spec.priority = static_cast<int16_t>(p.priority);
+    hp.spec.npu = p.npu;
+    if (!p.model.empty()) {
+      AlignedBytes file;
+      if (!read_file(p.model, &file, error, kMaxModelBytes)) {
+        *error = at(p) + *error;
+        return false;
+      }
+      Result<runtime::Model> model = runtime::Model::load(file.span());
+      if (!model.is_ok()) {
+        *error = at(p) + p.model + ": " + model.status().message();
+        return false;
+      }
+      size_t in_bytes = 0;
+      for (int32_t t : model->inputs()) in_bytes += model->tensor(static_cast<size_t>(t)).bytes;
+      stages_.push_back(std::make_unique<sched::SeededInputs>(
+          p.input_seed, sched::SeededInputs::cycles_for(in_bytes, board_cost.cpu.millicycles_per_byte)));
+    } else {
+      stages_.push_back(std::make_unique<sched::StandInWork>(p.feature_steps, p.feature_cycles));
+    }
+    c.features = stages_.back().get();
+    pipelines.push_back(hp);
+  }
+  int failed = -1;
+  if (!build(board, pipelines, clock_hz, policy, npu_on, error, &failed)) {
+    if (failed >= 0) {
+      const ScenarioPipeline& p = sc.pipelines[static_cast<size_t>(failed)];
+      const std::string own = "pipeline '" + p.name + "': ";
+      if (error->compare(0, own.size(), own) == 0) *error = error->substr(own.size());
+      *error = at(p) + *error;
+    }
+    return false;
+  }
   return true;
 }
 

@@ -12,7 +12,9 @@
 #include "chorus/scheduler/partition.hpp"
 #include "chorus/scheduler/sim_npu.hpp"
 #include "chorus/scheduler/system.hpp"
+#include "chorus/scheduler/pipeline.hpp"
 #include "chorus/tools/file.hpp"
+#include "chorus/tools/scenario.hpp"
 
 namespace chorus::tools {
 
@@ -32,6 +34,12 @@ class HostSystem {
   // pipeline the message is about (or -1).
   bool build(const board::host::BoardDescription& board, std::vector<HostPipeline> pipelines, uint32_t clock_hz,
              sched::Policy policy, bool npu_on, std::string* error, int* failed = nullptr);
+
+  // The same for a scenario file's pipelines: a model's pipeline gets seeded inputs, one
+  // without stands in for its feature work by its stated cycles. Errors about a pipeline
+  // carry the scenario's file:line.
+  bool build_scenario(const board::host::BoardDescription& board, const Scenario& scenario, uint32_t clock_hz,
+                      sched::Policy policy, bool npu_on, std::string* error);
 
   System& system() { return *system_; }
   const System& system() const { return *system_; }
@@ -54,6 +62,7 @@ class HostSystem {
   std::vector<uint8_t> workspace_;
   std::vector<uint32_t> offsets_;
   sched::ArenaLayout arena_layout_;
+  std::vector<std::unique_ptr<sched::FeatureStage>> stages_;  // build_scenario's
 };
 
 }  // namespace chorus::tools
