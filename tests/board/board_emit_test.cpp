@@ -3,6 +3,8 @@
 // fragment with arm-none-eabi-ld (or, without it, the host ld); and `chorus board` end to end.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "board_test_util.hpp"
 
 namespace chorus::test {
@@ -165,6 +167,46 @@ TEST(BoardEmit, LinkerFragmentPlacesWeightsAndCatchesOversizedOnes) {
   ToolRun too_big = link_with(53936 + 64);
   EXPECT_NE(too_big.exit_code, 0);
   EXPECT_NE(too_big.out.find("chorus: weights kws_ref_model exceed the planned 53936 B"), std::string::npos) << too_big.out;
+}
+
+// --scenario: the models and levels come from chorus::System's plan of the scenario, the same
+// plan `chorus sim` runs (levels compared with its JSON), and the header carries the
+// firmware's pipeline table and compiles.
+TEST(BoardCli, ScenarioPlansTheModelsAsTheSystemDoes) {
+  const std::string cli = CHORUS_CLI;
+  const std::string scenario = std::string(CHORUS_SOURCE_DIR) + "/samples/multi_model/scenario.xml";
+  const std::string args = " --scenario " + scenario + " --clock-mhz 31.25 --npu off";
+  const std::string header = temp_path("scenario_board.hpp");
+  ToolRun h = run(cli + " board " + board_file("mps3_an547") + " --emit header" + args + " --out " + header);
+  ASSERT_EQ(h.exit_code, 0) << h.out;
+  const std::string text = read_text(header);
+  EXPECT_NE(text.find("inline constexpr uint32_t kClockHz = 31250000u;"), std::string::npos) << text;
+  ToolRun sim = run(cli + " sim --board " + board_file("mps3_an547") + " --scenario " + scenario +
+                    " --clock-mhz 31.25 --npu off --duration 1 --json --allow-misses");
+  ASSERT_EQ(sim.exit_code, 0) << sim.out;
+  for (const char* name : {"kws_frontend", "kws", "gesture", "anomaly"}) {
+    const size_t at = sim.out.find(std::string("\"name\":\"") + name + "\",\"level\":");
+    ASSERT_NE(at, std::string::npos) << name;
+    const std::string level = sim.out.substr(at + std::string("\"name\":\"\",\"level\":").size() + std::strlen(name), 1);
+    EXPECT_NE(text.find(std::string("{\"") + name + "\", "), std::string::npos) << name;
+    const size_t row = text.find(std::string("{\"") + name + "\", ");
+    // {"name", model, period, deadline, phase, LEVEL, ...
+    std::string fields = text.substr(row, text.find('}', row) - row);
+    size_t comma = 0;
+    for (int k = 0; k < 5; ++k) comma = fields.find(", ", comma) + 2;
+    EXPECT_EQ(fields.substr(comma, 1), level) << name << ": " << fields;
+  }
+  const std::string cpp = temp_path("scenario_user.cpp");
+  write_text(cpp, "#include \"" + header +
+                      "\"\nnamespace b = chorus::boards::mps3_an547;\n"
+                      "static_assert(sizeof(b::kPipelines) / sizeof(b::kPipelines[0]) == 4, \"pipelines\");\n"
+                      "static_assert(b::kPipelines[0].model == nullptr && b::kPipelines[0].feature_cycles == 110000, \"stand-in\");\n"
+                      "const chorus::board::PipelineEntry* table() { return b::kPipelines; }\n");
+  ToolRun c = run(std::string(CHORUS_CXX) + " -std=c++17 -Wall -Wextra -Werror -I" + CHORUS_SOURCE_DIR + "/module/include -c " +
+                  cpp + " -o " + temp_path("scenario_user.o"));
+  EXPECT_EQ(c.exit_code, 0) << c.out;
+  ToolRun both = run(cli + " board " + board_file("mps3_an547") + " --emit ld --scenario " + scenario + " --models x.tflite");
+  EXPECT_EQ(both.exit_code, 2) << both.out;
 }
 
 TEST(BoardCli, ReportSaysWhereEverythingLives) {

@@ -1,20 +1,25 @@
 // chorus board BOARD.xml --emit header|dts|ld|report|svg: does it fit, and where does it go?
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "args.hpp"
 #include "chorus/module/host/board_xml.hpp"
+#include "chorus/module/host/identifiers.hpp"
+#include "chorus/scheduler/system.hpp"
 #include "chorus/tools/board_emit.hpp"
 #include "chorus/tools/board_layout.hpp"
 #include "chorus/tools/board_report.hpp"
 #include "chorus/tools/file.hpp"
+#include "chorus/tools/host_system.hpp"
+#include "chorus/tools/scenario.hpp"
 
 namespace chorus::cli {
 namespace {
 
 const char kHelp[] =
     "usage: chorus board BOARD.xml --emit header|dts|ld|report|svg [--models M[:LEVEL][:cpu|npu],...]\n"
-    "                    [--json] [--out FILE]\n"
+    "                    [--scenario SCENARIO.xml [--clock-mhz F] [--npu on|off] [--policy edf|fp]] [--json] [--out FILE]\n"
     "\n"
     "Loads and validates a board description (dts/boards/SCHEMA.md), sizes the arena for the\n"
     "models (one partition per preemption level = the largest activations on that level, one\n"
@@ -28,6 +33,9 @@ const char kHelp[] =
     "  --models  comma-separated .tflite files; LEVEL defaults to the model's position (each on\n"
     "            its own level); npu/cpu says whether its level holds NPU work (default: npu\n"
     "            when the board has one)\n"
+    "  --scenario S  the models and levels of a scenario as chorus::System plans them (the\n"
+    "            level search at the board's clock, or --clock-mhz), instead of --models; the\n"
+    "            header then also holds kClockHz and kPipelines[], the firmware's pipeline table\n"
     "  --json    with --emit report: one JSON object instead of text\n"
     "  --out F   write to F instead of stdout\n";
 
@@ -36,7 +44,9 @@ const char kHelp[] =
 int cmd_board(int argc, char** argv) {
   Args args;
   std::string error;
-  if (!parse_args(argc, argv, 2, {"json", "help"}, {"emit", "models", "out"}, &args, &error)) return usage_error("board", error);
+  if (!parse_args(argc, argv, 2, {"json", "help"}, {"emit", "models", "out", "scenario", "clock-mhz", "npu", "policy"}, &args,
+                  &error))
+    return usage_error("board", error);
   if (args.has("help")) {
     std::fputs(kHelp, stdout);
     return 0;
@@ -53,14 +63,73 @@ int cmd_board(int argc, char** argv) {
   if (!desc) return fail("board", error);
 
   std::vector<tools::ModelSpec> specs;
+  if (args.has("models") && args.has("scenario")) return usage_error("board", "--models and --scenario exclude each other");
+  for (const char* o : {"clock-mhz", "npu", "policy"})
+    if (args.has(o) && !args.has("scenario")) return usage_error("board", std::string("--") + o + " goes with --scenario");
   if (args.has("models") && !tools::parse_model_specs(args.get("models"), &specs, &error)) return fail("board", error);
+  std::vector<tools::LayoutPipeline> pipelines;
+  uint32_t clock_hz = 0;
+  if (args.has("scenario")) {
+    // The scenario as the one system plans it: levels from its analysis at the clock.
+    uint32_t clock = 0;
+    if (args.has("clock-mhz")) {
+      const std::string text = args.get("clock-mhz");
+      char* end = nullptr;
+      const double mhz = std::strtod(text.c_str(), &end);
+      if (text.empty() || *end != '\0' || !(mhz >= 0.01) || mhz > 4000)
+        return usage_error("board", "--clock-mhz must be a frequency in MHz (0.01 to 4000)");
+      clock = static_cast<uint32_t>(mhz * 1e6);
+    }
+    const std::string npu_arg = args.get("npu", "on");
+    if (npu_arg != "on" && npu_arg != "off") return usage_error("board", "--npu must be on or off, got '" + npu_arg + "'");
+    const std::string pol = args.get("policy", "edf");
+    if (pol != "edf" && pol != "fp") return usage_error("board", "--policy must be edf or fp, got '" + pol + "'");
+    std::unique_ptr<tools::Scenario> sc = tools::load_scenario(args.get("scenario"), &error);
+    if (!sc) return fail("board", error);
+    tools::HostSystem host;
+    if (!host.build_scenario(*desc, *sc, clock, pol == "fp" ? sched::Policy::kFixedPriority : sched::Policy::kEdf,
+                             npu_arg == "on", &error))
+      return fail("board", error);
+    const SystemPlan& plan = host.system().plan();
+    clock_hz = plan.clock_hz;
+    for (size_t i = 0; i < sc->pipelines.size(); ++i) {
+      const tools::ScenarioPipeline& p = sc->pipelines[i];
+      const sched::PipelineConfig& c = host.scheduler().config(static_cast<uint32_t>(i));
+      const bool npu = !p.model.empty() && p.npu && host.npu_on();
+      tools::LayoutPipeline row;
+      row.name = p.name;
+      row.model = p.model.empty() ? std::string() : host::model_identifier(p.model);
+      row.period_ns = c.period;
+      row.deadline_ns = c.relative_deadline;
+      row.phase_ns = c.phase;
+      row.level = plan.levels[i];
+      row.priority = c.priority;
+      row.npu = npu;
+      row.feature_steps = p.feature_steps;
+      row.feature_cycles = p.feature_cycles;
+      row.input_seed = p.input_seed;
+      row.overload = p.overload == sched::OverloadPolicy::kDropOldest ? 1 : 0;
+      pipelines.push_back(row);
+      if (p.model.empty()) continue;
+      tools::ModelSpec m;
+      m.path = p.model;
+      m.level = plan.levels[i];
+      m.target = npu ? tools::ModelTarget::kNpu : tools::ModelTarget::kCpu;
+      specs.push_back(m);
+    }
+  }
   std::vector<tools::ModelNeeds> models;
   if (!tools::measure_models(specs, desc->has_npu, &models, &error)) return fail("board", error);
   tools::BoardLayout layout;
   if (!tools::build_layout(*desc, models, &layout, &error)) return fail("board", error);
+  layout.pipelines = pipelines;
+  layout.clock_hz = clock_hz;
 
   std::string generated_by = "chorus board " + args.positional[0] + " --emit " + emit;
   if (args.has("models")) generated_by += " --models " + args.get("models");
+  if (args.has("scenario")) generated_by += " --scenario " + args.get("scenario");
+  if (args.has("clock-mhz")) generated_by += " --clock-mhz " + args.get("clock-mhz");
+  if (args.has("npu")) generated_by += " --npu " + args.get("npu");
   std::string text;
   if (emit == "header")
     text = tools::emit_board_header(layout, generated_by);

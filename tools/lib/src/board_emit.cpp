@@ -125,6 +125,16 @@ std::string u32(uint64_t v) {
   return std::to_string(v) + "u";
 }
 
+// `s` inside a C string literal (scenario pipeline names are printable ASCII).
+std::string c_string(const std::string& s) {
+  std::string o = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') o += '\\';
+    o += c;
+  }
+  return o + "\"";
+}
+
 }  // namespace
 
 std::string emit_board_header(const BoardLayout& layout, const std::string& generated_by) {
@@ -198,6 +208,19 @@ std::string emit_board_header(const BoardLayout& layout, const std::string& gene
   buffer_table("kWeights", weights);
   buffer_table("kSensorBuffers", buffers);
 
+  if (!layout.pipelines.empty()) {
+    o << "// The scenario's pipelines as chorus::System planned them at kClockHz: levels and\n"
+         "// priorities chosen, models by their `chorus embed` identifier.\n";
+    o << "inline constexpr uint32_t kClockHz = " << u32(layout.clock_hz) << ";\n";
+    o << "inline constexpr cb::PipelineEntry kPipelines[] = {\n";
+    for (const LayoutPipeline& p : layout.pipelines) {
+      o << "    {" << c_string(p.name) << ", " << (p.model.empty() ? std::string("nullptr") : c_string(p.model)) << ", "
+        << p.period_ns << "ull, " << p.deadline_ns << "ull, " << p.phase_ns << "ull, " << static_cast<unsigned>(p.level) << ", "
+        << static_cast<unsigned>(p.priority) << ", " << (p.npu ? "true" : "false") << ", " << u32(p.feature_steps) << ", "
+        << p.feature_cycles << "ull, " << u32(p.input_seed) << ", " << static_cast<unsigned>(p.overload) << "},\n";
+    }
+    o << "};\n\n";
+  }
   o << "// Arena bytes as placed (incl. alignment padding) and with one arena per model.\n";
   o << "inline constexpr uint32_t kArenaBytes = " << u32(layout.arena_bytes) << ";\n";
   o << "inline constexpr uint32_t kOneArenaPerModelBytes = " << u32(layout.per_model_bytes) << ";\n\n";

@@ -128,6 +128,24 @@ struct Board {
   uint8_t weights_region;  // where model weights live (a flash region unless told otherwise)
 };
 
+// A pipeline as `chorus board --scenario` plans it (the firmware's table of pipeline specs):
+// its timing, the level and priority the system chose, its model (by the identifier
+// `chorus embed` gives the file; nullptr: none) or the stand-in work of its features.
+struct PipelineEntry {
+  const char* name;
+  const char* model;        // model identifier, or nullptr
+  uint64_t period_ns;
+  uint64_t deadline_ns;
+  uint64_t phase_ns;
+  uint8_t level;
+  uint8_t priority;
+  bool npu;                 // its model offloads to the NPU
+  uint32_t feature_steps;   // a pipeline without a model: stand-in steps x cycles
+  uint64_t feature_cycles;
+  uint32_t input_seed;      // a model's pipeline: seeded pseudo-random inputs
+  uint8_t overload;         // 0 skip, 1 drop the oldest
+};
+
 constexpr bool has_access(const MemoryRegion& r, Access a) {
   return (r.access & a) != 0;
 }

@@ -63,8 +63,23 @@ struct LayoutItem {
   board::PlacedItem placed;
 };
 
+// A pipeline of the scenario the layout was planned for (`chorus board --scenario`).
+struct LayoutPipeline {
+  std::string name;
+  std::string model;  // model identifier, empty: none
+  uint64_t period_ns = 0, deadline_ns = 0, phase_ns = 0;
+  uint8_t level = 0, priority = 0;
+  bool npu = false;
+  uint32_t feature_steps = 0;
+  uint64_t feature_cycles = 0;
+  uint32_t input_seed = 1;
+  uint8_t overload = 0;
+};
+
 struct BoardLayout {
   const board::host::BoardDescription* board = nullptr;
+  std::vector<LayoutPipeline> pipelines;  // with --scenario: the planned pipelines
+  uint32_t clock_hz = 0;                  // with --scenario: the clock they were planned at
   std::vector<ModelNeeds> models;
   std::vector<LayoutItem> items;  // partitions by level, persistent areas, scratch, weights, sensor buffers
   board::PlacementSummary summary;
