@@ -182,9 +182,61 @@ Span<uint8_t> System::sensor_buffer(uint32_t index) const {
   return Span<uint8_t>();
 }
 
+Status System::use_placed_areas() {
+  const board::Board& b = *config_.board;
+  num_areas_ = 0;
+  uint32_t next_persistent = 0;  // persistent areas go to the model pipelines in order
+  for (size_t k = 0; k < b.arena.num_partitions && num_areas_ < kMaxAreas; ++k) {
+    const board::Partition& p = b.arena.partitions[k];
+    if (p.address == 0 || p.region == board::kNoRegion)
+      return Status::error(StatusCode::kInvalidArgument, "system: area %s is not placed (generate the header with its models)",
+                           p.name ? p.name : "?");
+    Area a{board::ItemKind::kPartition, p.level, 0xFF, 0xFF, board::PlacedItem{p.region, p.address, p.size}};
+    if (p.kind == board::AreaKind::kScratch) a.kind = board::ItemKind::kScratch;
+    if (p.kind == board::AreaKind::kPersistent) {
+      a.kind = board::ItemKind::kPersistent;
+      while (next_persistent < count_ && (!has_model_[next_persistent] || needs_[next_persistent].persistent_bytes == 0))
+        ++next_persistent;
+      if (next_persistent == count_)
+        return Status::error(StatusCode::kInvalidArgument, "system: the board has more persistent areas than the models need");
+      a.pipeline = static_cast<uint8_t>(next_persistent++);
+    }
+    areas_[num_areas_++] = a;
+  }
+  for (size_t s = 0; s < config_.sensor_buffers.size() && num_areas_ < kMaxAreas; ++s) {
+    const board::Buffer& buf = config_.sensor_buffers[s];
+    areas_[num_areas_++] = Area{board::ItemKind::kSensorBuffer, 0, 0xFF, static_cast<uint8_t>(s),
+                                board::PlacedItem{buf.region, buf.address, buf.size}};
+  }
+  // Every model's needs must fit the areas the header was generated with.
+  for (uint32_t i = 0; i < count_; ++i) {
+    if (!has_model_[i]) continue;
+    const char* name = specs_[i].config.name ? specs_[i].config.name : "";
+    uint64_t partition = 0, persistent = 0, scratch = 0;
+    for (size_t a = 0; a < num_areas_; ++a) {
+      const Area& area = areas_[a];
+      if (area.kind == board::ItemKind::kPartition && area.level == plan_.levels[i]) partition = area.placed.bytes;
+      if (area.kind == board::ItemKind::kPersistent && area.pipeline == i) persistent = area.placed.bytes;
+      if (area.kind == board::ItemKind::kScratch) scratch = area.placed.bytes;
+    }
+    if (needs_[i].activation_bytes > partition || needs_[i].persistent_bytes > persistent || needs_[i].scratch_bytes > scratch)
+      return Status::error(StatusCode::kOutOfMemory,
+                           "pipeline '%s': needs %zu/%zu/%zu B (activations on level %u/persistent/scratch), the board's "
+                           "areas have %llu/%llu/%llu B (regenerate the header for these models)",
+                           name, needs_[i].activation_bytes, needs_[i].persistent_bytes, needs_[i].scratch_bytes,
+                           static_cast<unsigned>(plan_.levels[i]), static_cast<unsigned long long>(partition),
+                           static_cast<unsigned long long>(persistent), static_cast<unsigned long long>(scratch));
+  }
+  return Status::ok();
+}
+
 Status System::place_and_init() {
   const board::Board& b = *config_.board;
   const uint64_t align = b.arena.alignment == 0 ? 16 : b.arena.alignment;
+  if (config_.placed_areas) {
+    CHORUS_RETURN_IF_ERROR(use_placed_areas());
+    return init_interpreters();
+  }
   board::PlacementRequest requests[kMaxAreas];
   num_areas_ = 0;
   auto add = [&](board::ItemKind kind, uint8_t level, uint64_t bytes, bool npu, uint8_t region, uint8_t pipeline,
@@ -253,7 +305,10 @@ Status System::place_and_init() {
   CHORUS_RETURN_IF_ERROR(board::place(b, Span<const board::PlacementRequest>(requests, num_areas_),
                                       Span<board::PlacedItem>(placed, num_areas_), &summary_));
   for (size_t a = 0; a < num_areas_; ++a) areas_[a].placed = placed[a];
+  return init_interpreters();
+}
 
+Status System::init_interpreters() {
   // Each model in its level's partition, its own persistent area and the shared scratch.
   auto span_of = [&](const Area& area) -> Span<uint8_t> {
     uint8_t* p = memory_at(area.placed.region, area.placed.address, area.placed.bytes);

@@ -174,6 +174,54 @@ TEST(System, ItsAnalysisIsTheSchedulersOwn) {
   for (uint32_t i = 0; i < 2; ++i) EXPECT_EQ(r.response[i], system.plan().search.analysis.response[i]) << i;
 }
 
+// The firmware's mode: the board header's areas are already placed (kArenaAreas); the system
+// uses them as they are, and refuses models that do not fit them.
+TEST(System, UsesAnAlreadyPlacedArena) {
+  Rig rig("mps3_an547");
+  rig.add("micro_speech_quantized", 100 * kMs, 0);
+  rig.add("kws_ref_model", 200 * kMs, 1);
+  System planner;
+  ASSERT_TRUE(planner.build(rig.config(), Span<const PipelineSpec>(rig.specs.data(), rig.specs.size())).is_ok());
+  // The areas as the generated header lists them.
+  std::vector<board::Partition> placed;
+  std::vector<board::Buffer> sensors;
+  for (const System::Area& a : planner.areas()) {
+    board::Partition p{"area", board::AreaKind::kPartition, a.level, a.placed.bytes, a.placed.region, false, a.placed.address};
+    if (a.kind == board::ItemKind::kPersistent) p.kind = board::AreaKind::kPersistent;
+    if (a.kind == board::ItemKind::kScratch) p.kind = board::AreaKind::kScratch;
+    if (a.kind == board::ItemKind::kSensorBuffer) sensors.push_back(board::Buffer{"mic", a.placed.region, a.placed.address, a.placed.bytes});
+    if (a.kind == board::ItemKind::kPartition || a.kind == board::ItemKind::kPersistent || a.kind == board::ItemKind::kScratch)
+      placed.push_back(p);
+  }
+  board::Board view = rig.board;
+  view.arena.partitions = placed.data();
+  view.arena.num_partitions = placed.size();
+  SystemConfig c = rig.config();
+  c.board = &view;
+  c.placed_areas = true;
+  c.sensor_buffers = Span<const board::Buffer>(sensors.data(), sensors.size());
+  System system;
+  const Status s = system.build(c, Span<const PipelineSpec>(rig.specs.data(), rig.specs.size()));
+  ASSERT_TRUE(s.is_ok()) << s.message();
+  ASSERT_EQ(system.areas().size(), planner.areas().size() - 2);  // no weights areas: the linker placed them
+  for (const System::Area& a : system.areas()) {
+    bool found = false;
+    for (const System::Area& b : planner.areas()) found = found || (a.placed.address == b.placed.address && a.kind == b.kind);
+    EXPECT_TRUE(found) << a.placed.address;
+  }
+  EXPECT_EQ(system.sensor_buffer(0).size(), 4096u);
+  ASSERT_TRUE(system.scheduler().run_until(1000 * kMs).is_ok());
+  for (const auto& check : rig.checks) {
+    EXPECT_GT(check->checked, 0);
+    EXPECT_EQ(check->mismatches, 0);
+  }
+  // An area too small for its model (a header generated for other models) is refused.
+  placed[0].size = 64;
+  System small;
+  const Status refused = small.build(c, Span<const PipelineSpec>(rig.specs.data(), rig.specs.size()));
+  EXPECT_NE(std::string(refused.message()).find("regenerate the header"), std::string::npos) << refused.message();
+}
+
 TEST(System, ErrorsNameWhatIsWrong) {
   Rig rig("mps3_an547");
   rig.add("kws_ref_model", 100 * kMs);

@@ -69,6 +69,13 @@ struct SystemConfig {
   Span<uint8_t> workspace;                 // for the memory planner: the largest plan_workspace_bytes
   Span<uint32_t> tensor_offsets;           // one per tensor of every model, kept for the interpreters
   bool slice_operators = true;             // try sliced operators when whole ones do not fit
+  // A board whose arena is already placed (the generated header's kArenaAreas, addresses
+  // set): its level partitions, persistent areas (in pipeline order) and scratch are used
+  // as they are, each model's needs checked against them, instead of placing anew. The
+  // firmware then has exactly the addresses `chorus board` reported and the ld fragment
+  // reserved. With it, `sensor_buffers` gives the placed sensor ring buffers.
+  bool placed_areas = false;
+  Span<const board::Buffer> sensor_buffers;
 };
 
 // The outcome of the analysis at one clock.
@@ -128,6 +135,8 @@ class System {
 
  private:
   Status place_and_init();
+  Status use_placed_areas();
+  Status init_interpreters();
   uint8_t* memory_at(uint8_t region, uint32_t address, uint32_t bytes) const;
   sched::PipelineConfig pipeline_config(uint32_t i, const SystemPlan& plan, runtime::Interpreter* model) const;
   void destroy_scheduler();
