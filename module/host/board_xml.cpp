@@ -233,6 +233,8 @@ bool Reader::memory(const XMLElement* e) {
   if (!identifier(e, "name", &name)) return false;
   if (const char* why = chorus::host::reserved_region_reason(name))
     return fail(e, "region name '" + name + "' is " + why + "; choose another");
+  if (name.size() > 9 && strcasecmp(name.c_str() + name.size() - 9, "_reserved") == 0)
+    return fail(e, "region name '" + name + "' ends in _reserved, which the ld fragment gives a region's reserved start; choose another");
   for (const MemoryRegion& other : b_->regions) {
     // Case-insensitive: the linker fragment upper-cases region names.
     if (strcasecmp(name.c_str(), other.name) == 0) {
