@@ -25,6 +25,8 @@ extern void (*__init_array_end[])(void);
 int main(void);
 void Reset_Handler(void);
 void chorus_fault_entry(void);
+/* An image that uses SysTick (firmware/realtime) defines its handler; elsewhere it faults. */
+void SysTick_Handler(void) __attribute__((weak, alias("chorus_fault_entry")));
 
 #define SCB_CPACR (*(volatile uint32_t*)0xE000ED88u)
 #define SCB_SHCSR (*(volatile uint32_t*)0xE000ED24u)
@@ -32,7 +34,8 @@ void chorus_fault_entry(void);
 
 typedef void (*vector_t)(void);
 
-/* The 16 architectural entries; no interrupt is ever enabled, so no IRQ entries follow. */
+/* The 16 architectural entries; no external interrupt is ever enabled, so no IRQ entries
+   follow (SysTick is one of the 16). */
 __attribute__((section(".isr_vector"), used)) const vector_t chorus_vectors[16] = {
     (vector_t)__stack_top, /* initial MSP */
     Reset_Handler,
@@ -47,7 +50,7 @@ __attribute__((section(".isr_vector"), used)) const vector_t chorus_vectors[16] 
     chorus_fault_entry, /* DebugMonitor */
     0,
     chorus_fault_entry, /* PendSV */
-    chorus_fault_entry, /* SysTick */
+    SysTick_Handler,    /* SysTick */
 };
 
 /* Passes the stacked exception frame (MSP or PSP per EXC_RETURN bit 2) to the reporter. */

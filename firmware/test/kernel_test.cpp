@@ -7,10 +7,11 @@
 
 #include "add_ref.hpp"
 #include "arm_int8.hpp"
+#include "console.hpp"
 #include "conv2d_loops.hpp"
 #include "depthwise_conv2d_loops.hpp"
-#include "console.hpp"
 #include "fw_test.hpp"
+#include "scratch_sizes.hpp"
 
 namespace chorus::fw {
 namespace {
@@ -145,12 +146,13 @@ void compare_random_shapes(const char* op, bool depthwise, ConvLoops reference, 
 }
 
 CHORUS_FW_TEST(Kernels, Conv2dMatchesTheReferenceOnRandomShapes) {
-  compare_random_shapes("CONV_2D", false, conv2d_reference, conv2d_fast, conv2d_fast_scratch_bytes);
+  compare_random_shapes("CONV_2D", false, conv2d_reference, conv2d_fast,
+                        [](const ConvShape& s) { return conv2d_scratch_bytes(s, chorus::runtime::build_kernel_variant()); });
 }
 
 CHORUS_FW_TEST(Kernels, DepthwiseConv2dMatchesTheReferenceOnRandomShapes) {
   compare_random_shapes("DEPTHWISE_CONV_2D", true, depthwise_conv2d_reference, depthwise_conv2d_fast,
-                        depthwise_conv2d_fast_scratch_bytes);
+                        [](const ConvShape& s) { return depthwise_conv2d_scratch_bytes(s, chorus::runtime::build_kernel_variant()); });
 }
 
 #if defined(CHORUS_ARM_KERNELS)

@@ -19,16 +19,13 @@ namespace chorus::runtime::kernels {
 // depthwise_conv2d.cpp lay it out so), and the target kernels may overwrite them (the DSP
 // kernels expand them in place into their 24-byte requantisation records).
 //
-// Scratch conv2d_arm needs after the per-channel multipliers (16-byte multiple).
-size_t conv2d_arm_scratch_bytes(const ConvShape& shape);
 // CONV_2D for any filter: an im2col panel of two output pixels (DSP: int16 with the input
 // offset added, halfword pairs in SXTB16 order; MVE: int8, padding = the input zero point)
 // times the filter rows, two channels (DSP) or four (MVE) at a time. `scratch` is 16-byte
-// aligned and holds conv2d_arm_scratch_bytes(shape).
+// aligned and holds conv2d_scratch_bytes(shape, kArmDsp or kArmMve) (scratch_sizes.hpp).
 void conv2d_arm(const ConvShape& shape, const ConvRequant& q, const int8_t* input, const int8_t* filter,
                 const int32_t* bias, int8_t* output, uint8_t* scratch);
 
-size_t depthwise_conv2d_arm_scratch_bytes(const ConvShape& shape);
 // DEPTHWISE_CONV_2D with depth multiplier 1 or a multiple of 4, four channels at a time
 // over each output pixel's window clipped to the image; returns false for other multipliers
 // (the portable loops take them).

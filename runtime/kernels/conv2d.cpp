@@ -4,6 +4,7 @@
 // defines CHORUS_REFERENCE_KERNELS.
 #include "conv2d_loops.hpp"
 #include "kernels.hpp"
+#include "scratch_sizes.hpp"
 
 namespace chorus::runtime::kernels {
 namespace {
@@ -22,11 +23,8 @@ Status prepare(PrepareContext& ctx) {
   ConvShape shape{};
   ConvOpData* data = nullptr;
   CHORUS_RETURN_IF_ERROR(prepare_convolution(ctx, ConvKind::kStandard, options, &shape, &data));
-#ifdef CHORUS_REFERENCE_KERNELS
-  ctx.request_scratch(channel_multiplier_bytes(shape));
-#else
-  ctx.request_scratch(channel_multiplier_bytes(shape) + conv2d_fast_scratch_bytes(shape));
-#endif
+  // The variant's own area (this build's, or a target's when a host tool plans for it).
+  ctx.request_scratch(channel_multiplier_bytes(shape) + conv2d_scratch_bytes(shape, ctx.variant()));
   return Status::ok();
 }
 

@@ -3,6 +3,7 @@
 // SMLAD kernel, 18 instructions per 16 multiply-accumulates. Bytes of
 // reference_integer_ops::ConvPerChannel (firmware golden tests).
 #include "arm_kernels.hpp"
+#include "scratch_sizes.hpp"
 
 #if defined(CHORUS_ARM_DSP)
 
@@ -127,18 +128,13 @@ inline int8_t requant(int32_t acc, const arm::DspRequant& r, const ConvRequant& 
   return arm::dsp_output<kFast>(acc, r, q.output_offset, q.act_min, q.act_max);
 }
 
-size_t panel_bytes(const ConvShape& s) { return static_cast<size_t>(groups_of(s)) * 16; }
-
-// The DspRequant records take the place of the multipliers (arm_kernels.hpp): the bytes they
-// need beyond the multipliers' area come first in `scratch`, the panel after them.
-size_t records_beyond_multipliers(const ConvShape& s) {
-  return (static_cast<size_t>(s.output_c) * sizeof(arm::DspRequant) + 15) / 16 * 16 - channel_multiplier_bytes(s);
-}
+// Scratch (scratch_sizes.hpp, kArmDsp): the DspRequant records take the place of the
+// multipliers (arm_kernels.hpp); the bytes they need beyond the multipliers' area come first,
+// the panel after them.
+static_assert(sizeof(arm::DspRequant) == kDspRequantBytes, "scratch_sizes.hpp sizes the records");
+size_t records_beyond_multipliers(const ConvShape& s) { return conv2d_dsp_records_bytes(s); }
 
 }  // namespace
-
-// [DspRequant records past the multipliers' area | panel]
-size_t conv2d_arm_scratch_bytes(const ConvShape& s) { return records_beyond_multipliers(s) + panel_bytes(s); }
 
 namespace {
 

@@ -1,4 +1,5 @@
 #include "conv2d_loops.hpp"
+#include "scratch_sizes.hpp"
 
 #include "arm_kernels.hpp"
 #include "int8_vector.hpp"
@@ -260,11 +261,8 @@ namespace {
 bool uses_panel(const ConvShape& s) { return s.filter_h * s.filter_w == 1; }
 }  // namespace
 
-size_t conv2d_fast_scratch_bytes(const ConvShape& s) {
-#if defined(CHORUS_ARM_KERNELS)  // Cortex-M DSP or Helium kernels (arm_kernels.hpp)
-  return conv2d_arm_scratch_bytes(s);
-#endif
-  if (!uses_panel(s)) return 0;
+bool conv2d_portable_uses_panel(const ConvShape& s) { return uses_panel(s); }
+size_t conv2d_portable_panel_bytes(const ConvShape& s) {
   return static_cast<size_t>(pixel_block(s)) * static_cast<size_t>(padded_taps(s)) * sizeof(int16_t);
 }
 

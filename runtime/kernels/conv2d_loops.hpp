@@ -13,9 +13,7 @@ namespace chorus::runtime::kernels {
 void conv2d_reference(const ConvShape& shape, const ConvRequant& q, const int8_t* input, const int8_t* filter,
                       const int32_t* bias, int8_t* output);
 
-// Scratch conv2d_fast needs: an im2col panel of up to 32 output pixels in int16 (about 4 KiB,
-// more only when two pixels exceed it).
-size_t conv2d_fast_scratch_bytes(const ConvShape& shape);
+
 
 // Filters larger than 1x1 without an im2col panel (conv2d_fast calls it for them).
 void conv2d_direct(const ConvShape& shape, const ConvRequant& q, const int8_t* input, const int8_t* filter,
@@ -23,7 +21,7 @@ void conv2d_direct(const ConvShape& shape, const ConvRequant& q, const int8_t* i
 
 // im2col of a block of output pixels into int16 (input + offset, 0 for padding) followed by
 // an int8 x int16 GEMM with int32 accumulators. `scratch` must be 16-byte aligned and hold
-// conv2d_fast_scratch_bytes(shape).
+// conv2d_scratch_bytes(shape, build_kernel_variant()) (scratch_sizes.hpp).
 void conv2d_fast(const ConvShape& shape, const ConvRequant& q, const int8_t* input, const int8_t* filter, const int32_t* bias,
                  int8_t* output, uint8_t* scratch);
 

@@ -8,6 +8,7 @@
 // 64-byte block of parameters per group of four channels, so the channel loop walks a
 // single pointer. Bytes of reference_integer_ops::ConvPerChannel (firmware golden tests).
 #include "arm_kernels.hpp"
+#include "scratch_sizes.hpp"
 
 #if defined(CHORUS_ARM_MVE)
 
@@ -20,7 +21,7 @@ int32_t groups_of(const ConvShape& s) { return (s.output_c + 3) / 4; }
 bool reads_input_directly(const ConvShape& s) {
   return s.filter_h == 1 && s.filter_w == 1 && s.pad_h == 0 && s.pad_w == 0;
 }
-size_t row_bytes(const ConvShape& s) { return reads_input_directly(s) ? 0 : round16(static_cast<size_t>(taps_of(s))); }
+size_t row_bytes(const ConvShape& s) { return conv2d_mve_row_bytes(s); }
 
 // Per group of four channels one requantisation block (arm_int8.hpp) of 20 words; field 0
 // is o sum(w) + bias.
@@ -138,9 +139,8 @@ __attribute__((noinline)) void pixel(const Layer& l, const int8_t* x, int8_t* ou
 
 }  // namespace
 
-size_t conv2d_arm_scratch_bytes(const ConvShape& s) {
-  return row_bytes(s) + static_cast<size_t>(groups_of(s)) * kGroupWords * sizeof(int32_t);
-}
+// Scratch (scratch_sizes.hpp, kArmMve): [receptive field row | parameter blocks].
+static_assert(kGroupWords == kMveConvGroupWords, "scratch_sizes.hpp sizes the parameter blocks");
 
 void conv2d_arm(const ConvShape& s, const ConvRequant& q, const int8_t* input, const int8_t* filter, const int32_t* bias,
                 int8_t* output, uint8_t* scratch) {

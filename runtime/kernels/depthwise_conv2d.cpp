@@ -4,6 +4,7 @@
 // Eval runs the channel-block loops unless the build defines CHORUS_REFERENCE_KERNELS.
 #include "depthwise_conv2d_loops.hpp"
 #include "kernels.hpp"
+#include "scratch_sizes.hpp"
 
 namespace chorus::runtime::kernels {
 namespace {
@@ -22,11 +23,7 @@ Status prepare(PrepareContext& ctx) {
   ConvShape shape{};
   ConvOpData* data = nullptr;
   CHORUS_RETURN_IF_ERROR(prepare_convolution(ctx, ConvKind::kDepthwise, options, &shape, &data));
-#ifdef CHORUS_REFERENCE_KERNELS
-  ctx.request_scratch(channel_multiplier_bytes(shape));
-#else
-  ctx.request_scratch(channel_multiplier_bytes(shape) + depthwise_conv2d_fast_scratch_bytes(shape));
-#endif
+  ctx.request_scratch(channel_multiplier_bytes(shape) + depthwise_conv2d_scratch_bytes(shape, ctx.variant()));
   return Status::ok();
 }
 

@@ -5,6 +5,7 @@
 // padding taps). Bytes of reference_integer_ops::DepthwiseConvPerChannel (firmware golden
 // tests).
 #include "arm_kernels.hpp"
+#include "scratch_sizes.hpp"
 
 #if defined(CHORUS_ARM_DSP)
 
@@ -155,11 +156,9 @@ void one_channel(const ConvShape& s, const ConvRequant& q, const arm::DspRequant
 
 }  // namespace
 
-// Scratch: the bytes one DspRequant per output channel needs beyond the multipliers' area
-// (the records take the multipliers' place, arm_kernels.hpp).
-size_t depthwise_conv2d_arm_scratch_bytes(const ConvShape& s) {
-  return (static_cast<size_t>(s.output_c) * sizeof(arm::DspRequant) + 15) / 16 * 16 - channel_multiplier_bytes(s);
-}
+// Scratch (scratch_sizes.hpp, kArmDsp): the bytes one DspRequant per output channel needs
+// beyond the multipliers' area (the records take the multipliers' place, arm_kernels.hpp).
+static_assert(sizeof(arm::DspRequant) == kDspRequantBytes, "scratch_sizes.hpp sizes the records");
 
 bool depthwise_conv2d_arm(const ConvShape& s, const ConvRequant& q, const int8_t* input, const int8_t* filter,
                           const int32_t* bias, int8_t* output, uint8_t* scratch) {

@@ -150,15 +150,6 @@ void single_channel(const ConvShape& s, const ConvRequant& q, const int8_t* imag
 
 }  // namespace
 
-size_t depthwise_conv2d_fast_scratch_bytes(const ConvShape& s) {
-#if defined(CHORUS_ARM_KERNELS)  // Cortex-M DSP or Helium kernels (arm_kernels.hpp)
-  return depthwise_conv2d_arm_scratch_bytes(s);
-#else
-  (void)s;
-  return 0;
-#endif
-}
-
 void depthwise_conv2d_fast(const ConvShape& s, const ConvRequant& q, const int8_t* input, const int8_t* filter,
                            const int32_t* bias, int8_t* output, uint8_t* scratch) {
 #if defined(CHORUS_ARM_KERNELS)

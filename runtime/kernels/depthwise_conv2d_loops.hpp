@@ -13,15 +13,14 @@ namespace chorus::runtime::kernels {
 void depthwise_conv2d_reference(const ConvShape& shape, const ConvRequant& q, const int8_t* input, const int8_t* filter,
                                 const int32_t* bias, int8_t* output);
 
-// Scratch depthwise_conv2d_fast needs: one block of eight channels' filter taps in int16.
-size_t depthwise_conv2d_fast_scratch_bytes(const ConvShape& shape);
+
 
 // Eight output channels at a time over the whole image: their filter taps are widened to
 // int16 once, then every output pixel accumulates them over its window clipped to the
 // image (no per-tap bounds checks) in int32 vectors. Depth multiplier 1 reads the input
 // channels contiguously, multiples of 8 broadcast one input channel to the eight outputs;
 // other multipliers, and the channels left over, run the same loop one channel at a time.
-// `scratch` must hold depthwise_conv2d_fast_scratch_bytes(shape).
+// `scratch` must hold depthwise_conv2d_scratch_bytes(shape, build_kernel_variant()).
 void depthwise_conv2d_fast(const ConvShape& shape, const ConvRequant& q, const int8_t* input, const int8_t* filter,
                            const int32_t* bias, int8_t* output, uint8_t* scratch);
 

@@ -6,6 +6,7 @@
 // (arm_int8.hpp). Bytes of
 // reference_integer_ops::DepthwiseConvPerChannel (firmware golden tests).
 #include "arm_kernels.hpp"
+#include "scratch_sizes.hpp"
 
 #if defined(CHORUS_ARM_MVE)
 
@@ -195,13 +196,9 @@ void image_pixels(const ConvShape& s, const ConvRequant& q, const int8_t* image,
 
 }  // namespace
 
-// Scratch: multiplier, left shift, -right shift, right shift mask and bias per channel
-// (multiplier 1: the same per group of eight, see kWideWords).
-size_t depthwise_conv2d_arm_scratch_bytes(const ConvShape& s) {
-  const size_t wide = static_cast<size_t>((s.output_c + 7) / 8) * kWideWords;
-  const size_t narrow = 5 * channel_words(s);
-  return (wide > narrow ? wide : narrow) * sizeof(int32_t);
-}
+// Scratch (scratch_sizes.hpp, kArmMve): multiplier, left shift, -right shift, right shift
+// mask and bias per channel (multiplier 1: the same per group of eight, see kWideWords).
+static_assert(kWideWords == kMveDepthwiseWideWords, "scratch_sizes.hpp sizes the wide blocks");
 
 bool depthwise_conv2d_arm(const ConvShape& s, const ConvRequant& q, const int8_t* input, const int8_t* filter,
                           const int32_t* bias, int8_t* output, uint8_t* scratch) {

@@ -40,14 +40,15 @@ size_t table_bytes(const Model& model, PersistentAllocator& alloc) {
 }
 
 Status prepare_all(const Model& model, const OpResolver& resolver, PersistentAllocator& alloc, size_t* scratch,
-                   const void** op_data, uint8_t* op_kernel, Span<uint64_t> op_macs) {
+                   const void** op_data, uint8_t* op_kernel, Span<uint64_t> op_macs,
+                   KernelVariant variant = build_kernel_variant()) {
   *scratch = 0;
   for (size_t i = 0; i < model.num_ops(); ++i) {
     const OpInfo op = model.op(i);
     const Kernel* kernel = resolver.find(op);
     if (kernel == nullptr)
       return Status::error(StatusCode::kUnsupported, "op %zu (%s): operator is not supported by this build", i, op.name());
-    PrepareContext ctx(model, i, op, alloc);
+    PrepareContext ctx(model, i, op, alloc, variant);
     Status s = kernel->prepare(ctx);
     if (!s.is_ok()) return s;
     if (!alloc.measuring() && alloc.overflowed())
@@ -64,13 +65,13 @@ Status prepare_all(const Model& model, const OpResolver& resolver, PersistentAll
 }  // namespace
 
 Result<ArenaNeeds> Interpreter::measure(const Model& model, const MemoryPlan& plan, const OpResolver& resolver,
-                                        Span<uint64_t> op_macs) {
+                                        Span<uint64_t> op_macs, KernelVariant variant) {
   if (resolver.kernels().size() > 255)
     return Status::error(StatusCode::kInvalidArgument, "op resolver holds %zu kernels; at most 255", resolver.kernels().size());
   PersistentAllocator counter;
   table_bytes(model, counter);
   size_t scratch = 0;
-  CHORUS_RETURN_IF_ERROR(prepare_all(model, resolver, counter, &scratch, nullptr, nullptr, op_macs));
+  CHORUS_RETURN_IF_ERROR(prepare_all(model, resolver, counter, &scratch, nullptr, nullptr, op_macs, variant));
   ArenaNeeds needs;
   needs.activation_bytes = plan.activation_bytes;
   needs.persistent_bytes = align_up(counter.used(), kArenaAlignment);

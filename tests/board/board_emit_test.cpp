@@ -140,7 +140,11 @@ TEST(BoardEmit, LinkerFragmentLinks) {
     return at == std::string::npos || at < 8 ? std::string("?") : nm.out.substr(at - 8, 8);
   };
   EXPECT_NE(symbol("__chorus_scratch"), "?") << nm.out;
-  EXPECT_EQ(symbol("__chorus_scratch"), symbol("__chorus_persistent_kws_ref_model_end")) << nm.out;
+  // Largest first: the two DTCM areas are adjacent, in the order of their sizes (the scratch
+  // is the M55's Helium kernels', planned for the board's own core).
+  EXPECT_TRUE(symbol("__chorus_scratch") == symbol("__chorus_persistent_kws_ref_model_end") ||
+              symbol("__chorus_scratch_end") == symbol("__chorus_persistent_kws_ref_model"))
+      << nm.out;
 }
 
 TEST(BoardEmit, LinkerFragmentPlacesWeightsAndCatchesOversizedOnes) {

@@ -13,6 +13,7 @@
 #include "kernel_test_model.hpp"
 #include "kernels.hpp"
 #include "padding.hpp"
+#include "scratch_sizes.hpp"
 #include "support/golden.hpp"
 
 namespace chorus::runtime::kernels {
@@ -80,7 +81,7 @@ std::vector<int8_t> run_fast(const ConvShape& s, const ConvRequant& q, const std
                              const std::vector<int8_t>& w, const std::vector<int32_t>& bias) {
   std::vector<int8_t> out(static_cast<size_t>(s.batches) * s.output_h * s.output_w * s.output_c);
   // Poisoned scratch: the fast path must not depend on what the area held before.
-  std::vector<int16_t> scratch(conv2d_fast_scratch_bytes(s) / sizeof(int16_t) + 8, 0x5a5a);
+  std::vector<int16_t> scratch(conv2d_scratch_bytes(s, build_kernel_variant()) / sizeof(int16_t) + 8, 0x5a5a);
   conv2d_fast(s, q, in.data(), w.data(), bias.empty() ? nullptr : bias.data(), out.data(),
               reinterpret_cast<uint8_t*>(scratch.data()));
   return out;

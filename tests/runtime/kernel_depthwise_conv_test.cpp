@@ -10,6 +10,7 @@
 #include "depthwise_conv2d_loops.hpp"
 #include "kernel_test_model.hpp"
 #include "padding.hpp"
+#include "scratch_sizes.hpp"
 
 namespace chorus::runtime::kernels {
 namespace {
@@ -69,7 +70,7 @@ std::vector<int8_t> run(bool fast, const ConvShape& s, const ConvRequant& q, con
   const int32_t* b = bias.empty() ? nullptr : bias.data();
   if (fast) {
     // Poisoned scratch: the fast path must not depend on what the area held before.
-    std::vector<int16_t> scratch(depthwise_conv2d_fast_scratch_bytes(s) / sizeof(int16_t) + 8, 0x5a5a);
+    std::vector<int16_t> scratch(depthwise_conv2d_scratch_bytes(s, build_kernel_variant()) / sizeof(int16_t) + 8, 0x5a5a);
     depthwise_conv2d_fast(s, q, in.data(), w.data(), b, out.data(), reinterpret_cast<uint8_t*>(scratch.data()));
   } else {
     depthwise_conv2d_reference(s, q, in.data(), w.data(), b, out.data());

@@ -119,7 +119,9 @@ int cmd_board(int argc, char** argv) {
     }
   }
   std::vector<tools::ModelNeeds> models;
-  if (!tools::measure_models(specs, desc->has_npu, &models, &error)) return fail("board", error);
+  // Scratch as the board's own kernels request it: the layout is the firmware's.
+  if (!tools::measure_models(specs, desc->has_npu, &models, &error, tools::kernel_variant_for(desc->cpu)))
+    return fail("board", error);
   tools::BoardLayout layout;
   if (!tools::build_layout(*desc, models, &layout, &error)) return fail("board", error);
   layout.pipelines = pipelines;

@@ -94,13 +94,20 @@ bool parse_model_specs(const std::string& text, std::vector<ModelSpec>* out, std
   return true;
 }
 
-bool measure_models(const std::vector<ModelSpec>& specs, bool board_has_npu, std::vector<ModelNeeds>* out, std::string* error) {
+runtime::KernelVariant kernel_variant_for(const board::Cpu& cpu) {
+  if (cpu.features & board::kFeatureMve) return runtime::KernelVariant::kArmMve;
+  if (cpu.features & board::kFeatureDsp) return runtime::KernelVariant::kArmDsp;
+  return runtime::KernelVariant::kPortable;
+}
+
+bool measure_models(const std::vector<ModelSpec>& specs, bool board_has_npu, std::vector<ModelNeeds>* out, std::string* error,
+                    runtime::KernelVariant variant) {
   out->clear();
   for (size_t i = 0; i < specs.size(); ++i) {
     const ModelSpec& spec = specs[i];
     ModelSession session;
     if (!session.load(spec.path, error)) return false;
-    if (!session.plan(runtime::PlanOptions(), error)) {
+    if (!session.plan(runtime::PlanOptions(), error, variant)) {
       *error = spec.path + ": " + *error;
       return false;
     }

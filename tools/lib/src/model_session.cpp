@@ -28,7 +28,7 @@ bool ModelSession::load_bytes(AlignedBytes bytes, std::string* error, bool check
   return true;
 }
 
-bool ModelSession::plan(const PlanOptions& options, std::string* error) {
+bool ModelSession::plan(const PlanOptions& options, std::string* error, KernelVariant variant) {
   offsets_.assign(model_->num_tensors(), 0);
   lifetimes_.assign(model_->num_tensors(), LifetimeInterval{});
   std::vector<uint8_t> workspace(plan_workspace_bytes(*model_));
@@ -42,7 +42,7 @@ bool ModelSession::plan(const PlanOptions& options, std::string* error) {
   plan_ = *plan;
   op_macs_.assign(model_->num_ops(), 0);
   Result<ArenaNeeds> needs = Interpreter::measure(*model_, plan_, builtin_op_resolver(),
-                                                  Span<uint64_t>(op_macs_.data(), op_macs_.size()));
+                                                  Span<uint64_t>(op_macs_.data(), op_macs_.size()), variant);
   if (!needs.is_ok()) {
     *error = needs.status().message();
     return false;

@@ -57,7 +57,8 @@ class Interpreter {
   // operator's multiply-accumulate count.
   static Result<ArenaNeeds> measure(const Model& model, const MemoryPlan& plan,
                                     const OpResolver& resolver = builtin_op_resolver(),
-                                    Span<uint64_t> op_macs = {});
+                                    Span<uint64_t> op_macs = {},
+                                    KernelVariant variant = build_kernel_variant());
   // Multiply-accumulates of one operator (its kernel's prepare in counting mode); 0 when
   // the operator has no kernel or does not prepare.
   static uint64_t op_macs(const Model& model, size_t op_index, const OpResolver& resolver = builtin_op_resolver());

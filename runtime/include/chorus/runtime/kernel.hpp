@@ -13,6 +13,15 @@
 
 namespace chorus::runtime {
 
+// Which implementations of the kernels a build compiles: their scratch needs differ (an
+// im2col panel, requantisation records). The plain reference loops
+// (CHORUS_REFERENCE_KERNELS), the portable fast loops (the host, Cortex-M0+/M3), Arm's DSP
+// kernels (Cortex-M4/M7/M33) or its Helium kernels (Cortex-M55/M85). A host tool planning
+// for a target measures with the target's variant.
+enum class KernelVariant : uint8_t { kReference, kPortable, kArmDsp, kArmMve };
+KernelVariant build_kernel_variant();
+const char* kernel_variant_name(KernelVariant variant);
+
 // Bump allocator for an op's persistent data. In measuring mode it only counts and
 // returns nullptr, so prepare must check the pointer before writing.
 class PersistentAllocator {
@@ -35,8 +44,9 @@ class PersistentAllocator {
 
 class PrepareContext {
  public:
-  PrepareContext(const Model& model, size_t op_index, const OpInfo& op, PersistentAllocator& alloc)
-      : model_(model), op_index_(op_index), op_(op), alloc_(alloc) {}
+  PrepareContext(const Model& model, size_t op_index, const OpInfo& op, PersistentAllocator& alloc,
+                 KernelVariant variant = build_kernel_variant())
+      : model_(model), op_index_(op_index), op_(op), alloc_(alloc), variant_(variant) {}
 
   const Model& model() const { return model_; }
   const OpInfo& op() const { return op_; }
@@ -58,6 +68,8 @@ class PrepareContext {
   // Raw persistent bytes (for structs with a trailing per-channel array).
   void* allocate_bytes(size_t bytes, size_t align) { return alloc_.allocate(bytes, align); }
   bool measuring() const { return alloc_.measuring(); }
+  // The kernel variant whose scratch is requested (this build's, unless measuring for a target).
+  KernelVariant variant() const { return variant_; }
   // Stores the op's data pointer for eval.
   void set_op_data(const void* data) { op_data_ = data; }
   const void* op_data() const { return op_data_; }
@@ -79,6 +91,7 @@ class PrepareContext {
   size_t op_index_;
   const OpInfo& op_;
   PersistentAllocator& alloc_;
+  KernelVariant variant_;
   const void* op_data_ = nullptr;
   size_t scratch_bytes_ = 0;
   uint64_t macs_ = 0;

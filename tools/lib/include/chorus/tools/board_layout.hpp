@@ -21,6 +21,7 @@
 
 #include "chorus/module/board_placement.hpp"
 #include "chorus/module/host/board_xml.hpp"
+#include "chorus/runtime/kernel.hpp"
 
 namespace chorus::tools {
 
@@ -49,7 +50,14 @@ struct ModelNeeds {
 };
 
 // Loads and plans each model. kAuto targets the NPU when the board has one.
-bool measure_models(const std::vector<ModelSpec>& specs, bool board_has_npu, std::vector<ModelNeeds>* out, std::string* error);
+// Scratch is measured as `variant`'s kernels request it (kernel_variant_for the board's core
+// when planning its firmware).
+bool measure_models(const std::vector<ModelSpec>& specs, bool board_has_npu, std::vector<ModelNeeds>* out, std::string* error,
+                    runtime::KernelVariant variant = runtime::build_kernel_variant());
+
+// The kernels a firmware image for `cpu` compiles: Helium with MVE, the DSP kernels with the
+// DSP extension, else the portable loops.
+runtime::KernelVariant kernel_variant_for(const board::Cpu& cpu);
 
 struct LayoutItem {
   std::string label;   // for people: "level 1", "persistent kws_ref_model", "weights ad01_int8"

@@ -29,8 +29,10 @@ class ModelSession {
   // load (for `chorus info`) but cannot be planned or run.
   bool load(const std::string& path, std::string* error, bool check_kernels = true);
   bool load_bytes(AlignedBytes bytes, std::string* error, bool check_kernels = true);
-  // Plans activations and measures persistent/scratch needs.
-  bool plan(const runtime::PlanOptions& options, std::string* error);
+  // Plans activations and measures persistent/scratch needs (scratch as `variant`'s kernels
+  // request it: this build's, or a target's when planning for one).
+  bool plan(const runtime::PlanOptions& options, std::string* error,
+            runtime::KernelVariant variant = runtime::build_kernel_variant());
   // Allocates the arena and initialises the interpreter.
   bool init(std::string* error, runtime::NpuBackend* npu = nullptr);
 

@@ -1,0 +1,261 @@
+// The multi-model firmware in real time (issue 13), bare metal on QEMU's Corstone-300 (M55)
+// and MPS2 AN386 (M4): chorus::System assembled from the header `chorus board --scenario`
+// generated at build time from the board XML and the scenario (pipelines, levels, the
+// placed arena), on the real clock.
+//  - SysTick interrupts every millisecond: the clock (milliseconds plus the counter), the
+//    pipelines' releases through Scheduler::release_from_isr at their nominal instants, and
+//    a simulated microphone that writes a DMA half (10 ms of 16 kHz samples) into the
+//    board's placed ring buffer every 10 ms (overruns counted by the ring).
+//  - The scheduler runs steps; idle is WFI until the next interrupt.
+//  - Response times are measured with the same clock from each job's nominal release.
+// QEMU runs it with -icount shift=N,sleep=off: the core executes 10^9/2^N instructions per
+// second of virtual time, the rate kClockHz the header was planned at. At the end it prints
+// one JSON line per pipeline (the analysis bound as this target computes it) and one per
+// placed area (for the ELF-symbol check), then exits through semihosting.
+#include <cstdint>
+#include <cstring>
+#include <new>
+
+#include "chorus/module/ring_buffer.hpp"
+#include "chorus/module/sample_source.hpp"
+#include "chorus/scheduler/stages/stages.hpp"
+#include "chorus/scheduler/system.hpp"
+#include "chorus_board.hpp"
+#include "console.hpp"
+#include "realtime_models.hpp"
+
+using namespace chorus;
+using os::TimeNs;
+
+namespace {
+
+namespace brd = CHORUS_RT_BOARD_NS;
+
+constexpr TimeNs kMs = 1000000;
+constexpr TimeNs kRunNs = CHORUS_RT_SECONDS * 1000 * kMs;
+constexpr uint32_t kPipelines = sizeof(brd::kPipelines) / sizeof(brd::kPipelines[0]);
+static_assert(kPipelines <= System::kMaxPipelines, "too many pipelines for this firmware");
+
+// --- SysTick (ARMv7-M/ARMv8-M B3.3): control, reload, current value; ICSR's PENDSTSET ---
+volatile uint32_t& reg(uint32_t address) { return *reinterpret_cast<volatile uint32_t*>(address); }
+constexpr uint32_t kSystCsr = 0xE000E010u, kSystRvr = 0xE000E014u, kSystCvr = 0xE000E018u, kIcsr = 0xE000ED04u;
+constexpr uint32_t kTicksPerMs = brd::kBoard.cpu.clock_hz / 1000;  // SysTick counts the CPU clock
+
+volatile uint32_t g_ms = 0;
+
+// Nanoseconds since SysTick started: whole milliseconds from the interrupt, the rest from
+// the counter (which counts down from kTicksPerMs - 1). A wrap whose interrupt is still
+// pending (read with interrupts masked) counts as the next millisecond.
+class SysTickClock final : public os::Clock {
+ public:
+  TimeNs now() const override {
+    for (;;) {
+      const uint32_t ms = g_ms;
+      uint32_t ticks = kTicksPerMs - 1 - reg(kSystCvr);
+      const bool pending = (reg(kIcsr) & (1u << 26)) != 0;
+      if (ms != g_ms) continue;
+      uint64_t whole = ms;
+      if (pending && ticks < kTicksPerMs / 2) ++whole;  // wrapped after the read of g_ms
+      return whole * kMs + static_cast<uint64_t>(ticks) * 1000000000ull / brd::kBoard.cpu.clock_hz;
+    }
+  }
+};
+
+// --- the simulated microphone: a DMA half of 160 samples every 10 ms ---
+constexpr uint32_t kMicHalf = 160;
+RingBuffer* g_mic = nullptr;
+uint32_t g_mic_phase = 0;
+
+void mic_tick(uint32_t ms) {
+  if (g_mic == nullptr || ms % 10 != 0) return;
+  int16_t half[kMicHalf];
+  for (uint32_t i = 0; i < kMicHalf; ++i) half[i] = static_cast<int16_t>((g_mic_phase++ * 2731u) & 0x7FFF) - 16384;
+  (void)g_mic->write(half, kMicHalf);  // what does not fit is counted as overrun
+}
+
+class RingSource final : public SampleSource {
+ public:
+  explicit RingSource(RingBuffer& ring) : ring_(ring) {}
+  StreamInfo info() const override { return StreamInfo{SampleFormat::kInt16, 1, 16000}; }
+  size_t available() const override { return ring_.available(); }
+  size_t peek(size_t offset, void* dst, size_t count) const override { return ring_.peek(offset, dst, count); }
+  void consume(size_t count) override { ring_.consume(count); }
+  uint32_t overrun_frames() const override { return ring_.overrun_frames(); }
+
+ private:
+  RingBuffer& ring_;
+};
+
+// Burns `cycles` instructions: two per iteration (subs, bne). Under -icount an instruction
+// is the time unit, so this is the stated feature work, as the scenario charges it.
+void spin(uint64_t cycles) {
+  uint32_t n = static_cast<uint32_t>(cycles / 2);
+  if (n == 0) return;
+  __asm volatile("1: subs %0, %0, #1\n bne 1b" : "+r"(n)::"cc");
+}
+
+// A front end's stand-in: takes its 20 ms hop of samples from the microphone, then burns its
+// stated cycles.
+class FrontEndStandIn final : public sched::StandInWork {
+ public:
+  FrontEndStandIn(uint32_t steps, uint64_t cycles) : StandInWork(steps, cycles, &spin) {}
+  Status run(uint32_t step, SampleSource* source, runtime::Interpreter* model) override {
+    if (source != nullptr) {
+      int16_t hop[320];
+      const size_t got = source->peek(0, hop, source->available() < 320 ? source->available() : 320);
+      source->consume(got);
+    }
+    return StandInWork::run(step, source, model);
+  }
+};
+
+// --- the system ---
+alignas(System) unsigned char g_system_storage[sizeof(System)] __attribute__((section(".chorus_arena.rt_system")));
+alignas(16) uint8_t g_workspace[CHORUS_RT_WORKSPACE] __attribute__((section(".chorus_arena.rt_workspace")));
+uint32_t g_offsets[1024] __attribute__((section(".chorus_arena.rt_offsets")));
+System* g_system = nullptr;
+SysTickClock g_clock;
+TimeNs g_next_release[kPipelines];
+bool g_running = false;
+
+const RtModel* find_model(const char* id) {
+  for (size_t i = 0; i < kRtModelCount; ++i)
+    if (std::strcmp(kRtModels[i].id, id) == 0) return &kRtModels[i];
+  return nullptr;
+}
+
+void print_us(const char* key, TimeNs ns, bool comma = true) {
+  fw::print("\"%s\":%llu.%03llu%s", key, static_cast<unsigned long long>(ns / 1000), static_cast<unsigned long long>(ns % 1000),
+            comma ? "," : "");
+}
+
+void wfi(void*) { __asm volatile("wfi"); }
+
+}  // namespace
+
+extern "C" void SysTick_Handler() {
+  const uint32_t ms = g_ms + 1;
+  g_ms = ms;
+  if (!g_running) return;
+  const TimeNs now = static_cast<TimeNs>(ms) * kMs;
+  for (uint32_t i = 0; i < kPipelines; ++i) {
+    while (g_next_release[i] <= now) {
+      g_system->scheduler().release_from_isr(i, g_next_release[i]);
+      g_next_release[i] += brd::kPipelines[i].period_ns;
+    }
+  }
+  mic_tick(ms);
+}
+
+int main() {
+  g_system = new (g_system_storage) System();
+  // The microphone's ring buffer: the board's placed sensor buffer.
+  static sched::SeededInputs* inputs[kPipelines] = {};
+  alignas(sched::SeededInputs) static unsigned char input_storage[kPipelines][sizeof(sched::SeededInputs)];
+  alignas(FrontEndStandIn) static unsigned char standin_storage[kPipelines][sizeof(FrontEndStandIn)];
+  static PipelineSpec specs[kPipelines];
+  static RingBuffer* mic = nullptr;
+  alignas(RingBuffer) static unsigned char mic_storage[sizeof(RingBuffer)];
+  alignas(RingSource) static unsigned char source_storage[sizeof(RingSource)];
+  RingSource* mic_source = nullptr;
+  for (uint32_t s = 0; s < brd::kBoard.num_sensors; ++s) {
+    if (brd::kBoard.sensors[s].type != board::SensorType::kMicrophone) continue;
+    const board::Buffer& buf = brd::kSensorBuffers[s];
+    mic = new (mic_storage) RingBuffer(Span<uint8_t>(reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(buf.address)), buf.size), 2);
+    mic_source = new (source_storage) RingSource(*mic);
+    break;
+  }
+  for (uint32_t i = 0; i < kPipelines; ++i) {
+    const board::PipelineEntry& e = brd::kPipelines[i];
+    PipelineSpec& s = specs[i];
+    s.config.name = e.name;
+    s.config.release = sched::ReleaseRule::kInterrupt;
+    s.config.period = e.period_ns;
+    s.config.relative_deadline = e.deadline_ns;
+    s.config.phase = e.phase_ns;
+    s.config.overload = e.overload ? sched::OverloadPolicy::kDropOldest : sched::OverloadPolicy::kSkip;
+    s.level = e.level;
+    s.priority = e.priority;
+    s.npu = e.npu;
+    if (e.model != nullptr) {
+      const RtModel* m = find_model(e.model);
+      if (m == nullptr) {
+        fw::print("realtime: pipeline '%s': model %s is not in the image\n", e.name, e.model);
+        return 1;
+      }
+      s.model = Span<const uint8_t>(m->begin, static_cast<size_t>(m->end - m->begin));
+      Result<runtime::Model> model = runtime::Model::load(s.model);
+      if (!model.is_ok()) {
+        fw::print("realtime: pipeline '%s': %s\n", e.name, model.status().message());
+        return 1;
+      }
+      size_t in_bytes = 0;
+      for (int32_t t : model->inputs()) in_bytes += model->tensor(static_cast<size_t>(t)).bytes;
+      inputs[i] = new (input_storage[i])
+          sched::SeededInputs(e.input_seed, sched::SeededInputs::cycles_for(in_bytes, brd::kBoard.cpu.cost.millicycles_per_byte));
+      s.config.features = inputs[i];
+    } else {
+      s.config.features = new (standin_storage[i]) FrontEndStandIn(e.feature_steps, e.feature_cycles);
+      s.config.source = mic_source;
+    }
+  }
+  g_mic = mic;
+
+  SystemConfig config;
+  config.board = &brd::kBoard;
+  config.clock_hz = brd::kClockHz;  // the instructions per second the QEMU run gives
+  config.clock = &g_clock;
+  config.workspace = Span<uint8_t>(g_workspace, sizeof(g_workspace));
+  config.tensor_offsets = Span<uint32_t>(g_offsets, sizeof(g_offsets) / sizeof(g_offsets[0]));
+  config.placed_areas = true;
+  config.sensor_buffers = Span<const board::Buffer>(brd::kSensorBuffers, sizeof(brd::kSensorBuffers) / sizeof(brd::kSensorBuffers[0]));
+  const Status built = g_system->build(config, Span<const PipelineSpec>(specs, kPipelines));
+  if (!built.is_ok()) {
+    fw::print("realtime: %s\n", built.message());
+    return 1;
+  }
+  sched::Scheduler& scheduler = g_system->scheduler();
+  scheduler.set_idle_hook(&wfi, nullptr);
+  for (uint32_t i = 0; i < kPipelines; ++i) g_next_release[i] = brd::kPipelines[i].phase_ns;
+
+  // SysTick: every millisecond from the CPU clock, interrupt enabled.
+  reg(kSystRvr) = kTicksPerMs - 1;
+  reg(kSystCvr) = 0;
+  g_running = true;
+  reg(kSystCsr) = 0x7u;  // ENABLE | TICKINT | CLKSOURCE (processor clock)
+  const Status ran = scheduler.run_until(kRunNs);
+  g_running = false;
+  reg(kSystCsr) = 0;
+  if (!ran.is_ok()) {
+    fw::print("realtime: %s\n", ran.message());
+    return 1;
+  }
+
+  const sched::AnalysisResult& a = g_system->plan().search.analysis;
+  for (uint32_t i = 0; i < kPipelines; ++i) {
+    const sched::PipelineMetrics& m = scheduler.metrics(i);
+    const uint32_t misses = m.deadline_misses + m.skips + scheduler.overdue(i, kRunNs);
+    fw::print("{\"name\":\"%s\",\"level\":%u,\"releases\":%lu,\"completions\":%lu,\"skips\":%lu,\"deadline_misses\":%lu,",
+              brd::kPipelines[i].name, static_cast<unsigned>(g_system->plan().levels[i]), static_cast<unsigned long>(m.releases),
+              static_cast<unsigned long>(m.completions), static_cast<unsigned long>(m.skips), static_cast<unsigned long>(misses));
+    fw::print("\"response_us\":{");
+    print_us("min", m.response.min());
+    print_us("p50", m.response.percentile(50));
+    print_us("max", m.response.max(), false);
+    fw::print("},");
+    if (a.schedulable && i < a.count) {
+      print_us("bound_us", a.response[i], false);
+    } else {
+      fw::print("\"bound_us\":null");
+    }
+    fw::print("}\n");
+  }
+  for (const System::Area& area : g_system->areas())
+    fw::print("{\"area\":\"%s\",\"level\":%u,\"address\":%lu,\"bytes\":%lu}\n", board::item_kind_name(area.kind),
+              static_cast<unsigned>(area.level), static_cast<unsigned long>(area.placed.address),
+              static_cast<unsigned long>(area.placed.bytes));
+  fw::print("{\"clock_hz\":%lu,\"schedulable\":%s,\"mic_overruns\":%lu,\"seconds\":%u}\n",
+            static_cast<unsigned long>(g_system->plan().clock_hz), a.schedulable ? "true" : "false",
+            static_cast<unsigned long>(mic != nullptr ? mic->overrun_frames() : 0), static_cast<unsigned>(CHORUS_RT_SECONDS));
+  return 0;
+}
