@@ -238,6 +238,8 @@ int main() {
     fw::print("{\"name\":\"%s\",\"level\":%u,\"releases\":%lu,\"completions\":%lu,\"skips\":%lu,\"deadline_misses\":%lu,",
               brd::kPipelines[i].name, static_cast<unsigned>(g_system->plan().levels[i]), static_cast<unsigned long>(m.releases),
               static_cast<unsigned long>(m.completions), static_cast<unsigned long>(m.skips), static_cast<unsigned long>(misses));
+    // The job's own CPU time on this target (every step it ran, measured), on average.
+    print_us("exec_us", m.completions ? m.cpu_busy_ns / m.completions : 0);
     fw::print("\"response_us\":{");
     print_us("min", m.response.min());
     print_us("p50", m.response.percentile(50));

@@ -40,7 +40,8 @@ Status SeededInputs::run(uint32_t, SampleSource*, runtime::Interpreter* model) {
   if (model == nullptr) return Status::error(StatusCode::kFailedPrecondition, "seeded inputs without a model");
   for (size_t i = 0; i < model->num_inputs(); ++i) {
     uint8_t* p = model->input(i);
-    for (size_t b = 0; b < model->input_info(i).bytes; ++b) {
+    const size_t bytes = model->input_info(i).bytes;  // (input_info reads the flatbuffer: once)
+    for (size_t b = 0; b < bytes; ++b) {
       state_ ^= state_ << 13;
       state_ ^= state_ >> 17;
       state_ ^= state_ << 5;
