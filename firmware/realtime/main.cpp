@@ -73,19 +73,6 @@ void mic_tick(uint32_t ms) {
   (void)g_mic->write(half, kMicHalf);  // what does not fit is counted as overrun
 }
 
-class RingSource final : public SampleSource {
- public:
-  explicit RingSource(RingBuffer& ring) : ring_(ring) {}
-  StreamInfo info() const override { return StreamInfo{SampleFormat::kInt16, 1, 16000}; }
-  size_t available() const override { return ring_.available(); }
-  size_t peek(size_t offset, void* dst, size_t count) const override { return ring_.peek(offset, dst, count); }
-  void consume(size_t count) override { ring_.consume(count); }
-  uint32_t overrun_frames() const override { return ring_.overrun_frames(); }
-
- private:
-  RingBuffer& ring_;
-};
-
 // Burns `cycles` instructions: two per iteration (subs, bne). Under -icount an instruction
 // is the time unit, so this is the stated feature work, as the scenario charges it.
 void spin(uint64_t cycles) {
@@ -156,13 +143,13 @@ int main() {
   static PipelineSpec specs[kPipelines];
   static RingBuffer* mic = nullptr;
   alignas(RingBuffer) static unsigned char mic_storage[sizeof(RingBuffer)];
-  alignas(RingSource) static unsigned char source_storage[sizeof(RingSource)];
-  RingSource* mic_source = nullptr;
+  alignas(RingBufferSource) static unsigned char source_storage[sizeof(RingBufferSource)];
+  RingBufferSource* mic_source = nullptr;
   for (uint32_t s = 0; s < brd::kBoard.num_sensors; ++s) {
     if (brd::kBoard.sensors[s].type != board::SensorType::kMicrophone) continue;
     const board::Buffer& buf = brd::kSensorBuffers[s];
     mic = new (mic_storage) RingBuffer(Span<uint8_t>(reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(buf.address)), buf.size), 2);
-    mic_source = new (source_storage) RingSource(*mic);
+    mic_source = new (source_storage) RingBufferSource(*mic, StreamInfo{SampleFormat::kInt16, 1, brd::kBoard.sensors[s].rate_hz});
     break;
   }
   for (uint32_t i = 0; i < kPipelines; ++i) {

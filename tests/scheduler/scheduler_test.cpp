@@ -13,6 +13,7 @@
 #include "chorus/scheduler/sim_npu.hpp"
 #include "chorus/tools/model_set.hpp"
 #include "support/golden.hpp"
+#include "support/golden_stage.hpp"
 #include "kernel_test_model.hpp"
 
 namespace chorus::test {
@@ -408,33 +409,7 @@ class PoisonStage : public FeatureStage {
   Span<uint8_t> partition_, scratch_;
 };
 
-// Loads the golden input before every job and checks the output after it.
-class GoldenCheck : public FeatureStage, public PostProcess {
- public:
-  GoldenCheck(std::vector<uint8_t> in, std::vector<uint8_t> out) : in_(std::move(in)), out_(std::move(out)) {}
-  // The input bytes go to the model's inputs in order.
-  Status run(uint32_t, SampleSource*, runtime::Interpreter* m) override {
-    size_t at = 0;
-    for (size_t i = 0; i < m->model().inputs().size(); ++i) {
-      const size_t bytes = m->model().tensor(static_cast<size_t>(m->model().inputs()[i])).bytes;
-      if (at + bytes > in_.size()) return Status::error(StatusCode::kInvalidArgument, "golden input too short");
-      std::memcpy(m->input(i), in_.data() + at, bytes);
-      at += bytes;
-    }
-    return Status::ok();
-  }
-  uint64_t cost_cycles(uint32_t) const override { return 1000; }
-  Status run(const runtime::Interpreter* m, TimeNs, TimeNs) override {
-    ++checked;
-    if (std::memcmp(m->output(0), out_.data(), out_.size()) != 0) ++mismatches;
-    return Status::ok();
-  }
-  uint64_t cost_cycles() const override { return 1000; }
-  int checked = 0, mismatches = 0;
-
- private:
-  std::vector<uint8_t> in_, out_;
-};
+using test::GoldenCheck;
 
 struct TwoModels {
   tools::ModelSet set;

@@ -14,6 +14,7 @@
 #include "chorus/tools/board_layout.hpp"
 #include "chorus/tools/file.hpp"
 #include "support/golden.hpp"
+#include "support/golden_stage.hpp"
 
 namespace chorus {
 namespace {
@@ -21,26 +22,7 @@ namespace {
 using os::TimeNs;
 constexpr TimeNs kMs = 1000000;
 
-// Copies a golden input before each job and compares the output after it.
-class Golden : public sched::FeatureStage, public sched::PostProcess {
- public:
-  Golden(std::vector<uint8_t> in, std::vector<uint8_t> out) : in_(std::move(in)), out_(std::move(out)) {}
-  Status run(uint32_t, SampleSource*, runtime::Interpreter* m) override {
-    std::memcpy(m->input(0), in_.data(), in_.size());
-    return Status::ok();
-  }
-  uint64_t cost_cycles(uint32_t) const override { return 1000; }
-  Status run(const runtime::Interpreter* m, TimeNs, TimeNs) override {
-    ++checked;
-    if (std::memcmp(m->output(0), out_.data(), out_.size()) != 0) ++mismatches;
-    return Status::ok();
-  }
-  uint64_t cost_cycles() const override { return 1000; }
-  int checked = 0, mismatches = 0;
-
- private:
-  std::vector<uint8_t> in_, out_;
-};
+using Golden = test::GoldenCheck;
 
 struct Rig {
   std::unique_ptr<board::host::BoardDescription> desc;
