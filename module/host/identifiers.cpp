@@ -103,9 +103,10 @@ std::string mangle_identifier(const std::string& text, size_t limit) {
   if (s.empty() || !is_letter(s[0])) s = (s.empty() || s[0] != '_') ? "m_" + s : "m" + s;
   if (s.size() > limit) s.resize(limit);
   if (reserved_identifier_reason(s) != nullptr) {
+    // No keyword or macro ends in '_', and the collapse above left no "__": a trailing '_'
+    // (after a cut, "__" would follow) becomes the suffix itself.
     if (s.size() >= limit) s.resize(limit - 1);
-    s += '_';
-    // Only "__"-style reasons could survive the suffix; the collapse above removed them.
+    if (s.back() != '_') s += '_';
   }
   return s;
 }

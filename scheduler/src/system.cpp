@@ -44,11 +44,10 @@ Status System::load(const SystemConfig& config, Span<const PipelineSpec> pipelin
     specs_[i] = pipelines[i];
     const PipelineSpec& s = specs_[i];
     const char* name = s.config.name ? s.config.name : "";
-    has_model_[i] = !s.model.empty();
     needs_[i] = runtime::ArenaNeeds{};
     interpreters_[i].~Interpreter();
     new (&interpreters_[i]) runtime::Interpreter();
-    if (!has_model_[i]) continue;
+    if (!has_model(i)) continue;
     const runtime::OpResolver& resolver = s.resolver ? *s.resolver : runtime::builtin_op_resolver();
     Result<runtime::Model> model = runtime::Model::load(s.model, runtime::LoadOptions{&resolver});
     if (!model.is_ok()) {
@@ -125,7 +124,7 @@ Status System::analyse_at(uint32_t clock_hz, SystemPlan* out) const {
     for (uint32_t i = 0; i < count_; ++i) {
       const sched::PipelineConfig c = pipeline_config(i, p, nullptr);
       sched::ModelView view;
-      if (has_model_[i]) {
+      if (has_model(i)) {
         view.model = &models_[i];
         view.resolver = specs_[i].resolver;
         view.npu = specs_[i].npu ? config_.npu : nullptr;
@@ -195,7 +194,7 @@ Status System::use_placed_areas() {
     if (p.kind == board::AreaKind::kScratch) a.kind = board::ItemKind::kScratch;
     if (p.kind == board::AreaKind::kPersistent) {
       a.kind = board::ItemKind::kPersistent;
-      while (next_persistent < count_ && (!has_model_[next_persistent] || needs_[next_persistent].persistent_bytes == 0))
+      while (next_persistent < count_ && (!has_model(next_persistent) || needs_[next_persistent].persistent_bytes == 0))
         ++next_persistent;
       if (next_persistent == count_)
         return Status::error(StatusCode::kInvalidArgument, "system: the board has more persistent areas than the models need");
@@ -210,7 +209,7 @@ Status System::use_placed_areas() {
   }
   // Every model's needs must fit the areas the header was generated with.
   for (uint32_t i = 0; i < count_; ++i) {
-    if (!has_model_[i]) continue;
+    if (!has_model(i)) continue;
     const char* name = specs_[i].config.name ? specs_[i].config.name : "";
     uint64_t partition = 0, persistent = 0, scratch = 0;
     for (size_t a = 0; a < num_areas_; ++a) {
@@ -270,7 +269,7 @@ Status System::place_and_init() {
     uint64_t need = 0;
     bool npu = fixed != nullptr && fixed->npu;
     for (uint32_t i = 0; i < count_; ++i) {
-      if (!has_model_[i] || plan_.levels[i] != level) continue;
+      if (!has_model(i) || plan_.levels[i] != level) continue;
       const uint64_t a = align_up(needs_[i].activation_bytes, align);
       if (a > need) need = a;
       npu = npu || (specs_[i].npu && config_.npu != nullptr);
@@ -286,7 +285,7 @@ Status System::place_and_init() {
   }
   uint64_t scratch = 0;
   for (uint32_t i = 0; i < count_; ++i) {
-    if (!has_model_[i]) continue;
+    if (!has_model(i)) continue;
     if (align_up(needs_[i].scratch_bytes, align) > scratch) scratch = align_up(needs_[i].scratch_bytes, align);
     if (needs_[i].persistent_bytes > 0)
       CHORUS_RETURN_IF_ERROR(add(board::ItemKind::kPersistent, plan_.levels[i], align_up(needs_[i].persistent_bytes, align),
@@ -294,7 +293,7 @@ Status System::place_and_init() {
   }
   if (scratch > 0) CHORUS_RETURN_IF_ERROR(add(board::ItemKind::kScratch, 0, scratch, false, board::kNoRegion, 0xFF, 0xFF));
   for (uint32_t i = 0; i < count_; ++i)
-    if (has_model_[i])
+    if (has_model(i))
       CHORUS_RETURN_IF_ERROR(add(board::ItemKind::kWeights, 0, specs_[i].model.size(), false, b.weights_region,
                                  static_cast<uint8_t>(i), 0xFF));
   for (size_t s = 0; s < b.num_sensors; ++s)
@@ -318,7 +317,7 @@ Status System::init_interpreters() {
   for (size_t a = 0; a < num_areas_; ++a)
     if (areas_[a].kind == board::ItemKind::kScratch) scratch_span = span_of(areas_[a]);
   for (uint32_t i = 0; i < count_; ++i) {
-    if (!has_model_[i]) continue;
+    if (!has_model(i)) continue;
     const char* name = specs_[i].config.name ? specs_[i].config.name : "";
     runtime::ArenaRegions regions;
     regions.scratch = scratch_span;
@@ -371,7 +370,7 @@ Status System::build(const SystemConfig& config, Span<const PipelineSpec> pipeli
   scheduler_ = new (scheduler_storage_) sched::Scheduler(*config.clock, config.virtual_clock, cost_, config.policy);
   if (!scheduler_->set_npu(config.npu)) return Status::error(StatusCode::kInternal, "system: NPU set after pipelines");
   for (uint32_t i = 0; i < count_; ++i) {
-    Result<uint32_t> added = scheduler_->add_pipeline(pipeline_config(i, plan_, has_model_[i] ? &interpreters_[i] : nullptr));
+    Result<uint32_t> added = scheduler_->add_pipeline(pipeline_config(i, plan_, has_model(i) ? &interpreters_[i] : nullptr));
     if (!added.is_ok()) return added.status();
   }
   return Status::ok();

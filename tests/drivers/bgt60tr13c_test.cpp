@@ -166,6 +166,14 @@ TEST(Bgt60tr13c, StartSetsFrameStartAndAFrameIsUnpackedFromTheBurst) {
   EXPECT_EQ(radar.stats().frames, 1u);
 }
 
+void expect_overflow_recovery(MockSpiBus& bus) {
+  expect_read(bus, 0x00, 0x1C0E21);  // FIFO_RESET | FSM_RESET
+  expect_write(bus, 0x00, 0x1C0E2D);
+  expect_read(bus, 0x00, 0x1C0E21);
+  expect_read(bus, 0x00, 0x1C0E20);  // frames restart
+  expect_write(bus, 0x00, 0x1C0E21);
+}
+
 TEST(Bgt60tr13c, FifoOverflowResetsFifoAndFsmRestartsAndCounts) {
   StrictMock<MockSpiBus> bus;
   Rig rig;
@@ -175,12 +183,8 @@ TEST(Bgt60tr13c, FifoOverflowResetsFifoAndFsmRestartsAndCounts) {
     expect_read(bus, 0x00, 0x1C0E20);
     expect_write(bus, 0x00, 0x1C0E21);
     EXPECT_CALL(bus, xfer(burst_command(), 76u)).WillOnce(Return(test::ok_reply(pack(ramp(1), 0x01))));
-    expect_read(bus, 0x5F, 0x802000);       // FSTAT: FOF_ERR
-    expect_read(bus, 0x00, 0x1C0E21);       // FIFO_RESET | FSM_RESET
-    expect_write(bus, 0x00, 0x1C0E2D);
-    expect_read(bus, 0x00, 0x1C0E21);
-    expect_read(bus, 0x00, 0x1C0E20);       // frames restart
-    expect_write(bus, 0x00, 0x1C0E21);
+    expect_read(bus, 0x5F, 0x802000);  // FSTAT: FOF_ERR
+    expect_overflow_recovery(bus);
     EXPECT_CALL(bus, xfer(burst_command(), 76u)).WillOnce(Return(test::ok_reply(pack(ramp(2)))));
   }
   Bgt60tr13c radar(bus, rig.ring, rig.config);
@@ -197,13 +201,6 @@ TEST(Bgt60tr13c, FifoOverflowResetsFifoAndFsmRestartsAndCounts) {
   EXPECT_EQ(radar.source().available(), 1u);
 }
 
-void expect_overflow_recovery(MockSpiBus& bus) {
-  expect_read(bus, 0x00, 0x1C0E21);  // FIFO_RESET | FSM_RESET
-  expect_write(bus, 0x00, 0x1C0E2D);
-  expect_read(bus, 0x00, 0x1C0E21);
-  expect_read(bus, 0x00, 0x1C0E20);  // frames restart
-  expect_write(bus, 0x00, 0x1C0E21);
-}
 
 // With the scheduler's clock, an overflow counts every frame produced since the last one
 // read (the FIFO reset throws away whatever it held): 1, 2, 3 and many.

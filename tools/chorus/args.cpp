@@ -74,6 +74,17 @@ bool parse_count(const std::string& text, const std::string& what, long long min
   return true;
 }
 
+bool parse_clock_mhz(const std::string& text, uint32_t* hz, std::string* error) {
+  char* end = nullptr;
+  const double mhz = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(mhz >= 0.01) || mhz > 4000) {
+    *error = "--clock-mhz must be a frequency in MHz (0.01 to 4000)";
+    return false;
+  }
+  *hz = static_cast<uint32_t>(mhz * 1e6);
+  return true;
+}
+
 int fail(const std::string& command, const std::string& message) {
   // One line whatever the message echoes: control characters escaped, long values cut.
   std::fprintf(stderr, "chorus %s: %s\n", command.c_str(), host::error_text(message).c_str());

@@ -26,6 +26,9 @@ bool parse_args(int argc, char** argv, int start, const std::set<std::string>& f
 bool parse_count(const std::string& text, const std::string& what, long long min, long long max, long long* out,
                  std::string* error);
 
+// Parses --clock-mhz: a frequency in MHz from 0.01 to 4000, as whole hertz.
+bool parse_clock_mhz(const std::string& text, uint32_t* hz, std::string* error);
+
 // Prints "chorus <command>: <message>" to stderr (one line: control characters escaped,
 // long values cut) and returns the exit code of a bad input, 1.
 int fail(const std::string& command, const std::string& message);

@@ -72,14 +72,7 @@ int cmd_board(int argc, char** argv) {
   if (args.has("scenario")) {
     // The scenario as the one system plans it: levels from its analysis at the clock.
     uint32_t clock = 0;
-    if (args.has("clock-mhz")) {
-      const std::string text = args.get("clock-mhz");
-      char* end = nullptr;
-      const double mhz = std::strtod(text.c_str(), &end);
-      if (text.empty() || *end != '\0' || !(mhz >= 0.01) || mhz > 4000)
-        return usage_error("board", "--clock-mhz must be a frequency in MHz (0.01 to 4000)");
-      clock = static_cast<uint32_t>(mhz * 1e6);
-    }
+    if (args.has("clock-mhz") && !parse_clock_mhz(args.get("clock-mhz"), &clock, &error)) return usage_error("board", error);
     const std::string npu_arg = args.get("npu", "on");
     if (npu_arg != "on" && npu_arg != "off") return usage_error("board", "--npu must be on or off, got '" + npu_arg + "'");
     const std::string pol = args.get("policy", "edf");

@@ -96,13 +96,7 @@ int cmd_sim(int argc, char** argv) {
 
   // The clock: fixed, or the lowest the analysis accepts (chorus::System searches it).
   uint32_t clock_hz = SystemConfig::kLowestClock;
-  if (args.has("clock-mhz")) {
-    const std::string text = args.get("clock-mhz");
-    char* end = nullptr;
-    const double mhz = std::strtod(text.c_str(), &end);
-    if (text.empty() || *end != '\0' || !(mhz >= 0.01) || mhz > 4000) return usage("--clock-mhz must be a frequency in MHz (0.01 to 4000)");
-    clock_hz = static_cast<uint32_t>(mhz * 1e6);
-  }
+  if (args.has("clock-mhz") && !parse_clock_mhz(args.get("clock-mhz"), &clock_hz, &error)) return usage(error);
   tools::HostSystem host;
   if (!host.build_scenario(*board, *sc, clock_hz, policy, npu_on, &error)) return fail("sim", error);
   const SystemPlan& plan = host.system().plan();

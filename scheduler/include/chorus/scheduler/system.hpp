@@ -109,7 +109,7 @@ class System {
   const sched::CostModel& cost() const { return cost_; }
   uint32_t num_pipelines() const { return count_; }
   // The pipeline's interpreter, nullptr for a pipeline without a model.
-  runtime::Interpreter* interpreter(uint32_t pipeline) { return has_model_[pipeline] ? &interpreters_[pipeline] : nullptr; }
+  runtime::Interpreter* interpreter(uint32_t pipeline) { return has_model(pipeline) ? &interpreters_[pipeline] : nullptr; }
   const runtime::ArenaNeeds& needs(uint32_t pipeline) const { return needs_[pipeline]; }
   // The lowest clock the analysis accepts (kLowestClock searches only; else 0).
   uint32_t lowest_clock_hz() const { return lowest_clock_hz_; }
@@ -134,6 +134,7 @@ class System {
   Status load(const SystemConfig& config, Span<const PipelineSpec> pipelines);
 
  private:
+  bool has_model(uint32_t pipeline) const { return !specs_[pipeline].model.empty(); }
   Status place_and_init();
   Status use_placed_areas();
   Status init_interpreters();
@@ -144,7 +145,6 @@ class System {
   SystemConfig config_;
   PipelineSpec specs_[kMaxPipelines];
   uint32_t count_ = 0;
-  bool has_model_[kMaxPipelines] = {};
   runtime::Model models_[kMaxPipelines];
   runtime::MemoryPlan memory_plans_[kMaxPipelines];
   runtime::ArenaNeeds needs_[kMaxPipelines];
