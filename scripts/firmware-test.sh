@@ -15,7 +15,7 @@
 # Environment: CHORUS_FW_BUILD_DIR (default build-fw-<core>), CHORUS_JOBS (default 2),
 # CHORUS_SHARED_DIR (default ../shared), CHORUS_BENCH_OPS=FILE (per-operator counts, TSV:
 # core, model, op index, op name, MACs, instructions, bytes read and written; the input of
-# tools/calibrate_costs.py).
+# build/tools/chorus_calibrate_costs, tools/calibrate_costs.cpp).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 usage() { echo "usage: scripts/firmware-test.sh m3|m4|m7|m33|m55 [--bench]" >&2; exit 2; }

@@ -179,7 +179,7 @@ int main() {
       size_t in_bytes = 0;
       for (int32_t t : model->inputs()) in_bytes += model->tensor(static_cast<size_t>(t)).bytes;
       inputs[i] = new (input_storage[i])
-          sched::SeededInputs(e.input_seed, sched::SeededInputs::cycles_for(in_bytes, brd::kBoard.cpu.cost.millicycles_per_byte));
+          sched::SeededInputs(e.input_seed, sched::SeededInputs::cycles_for(in_bytes));
       s.config.features = inputs[i];
     } else {
       s.config.features = new (standin_storage[i]) FrontEndStandIn(e.feature_steps, e.feature_cycles);

@@ -56,6 +56,8 @@ std::string spellings(const Enum (&values)[N], const char* (*name_of)(Enum)) {
 
 constexpr Core kCores[] = {Core::kCortexM0Plus, Core::kCortexM3,  Core::kCortexM4, Core::kCortexM7,
                            Core::kCortexM33,    Core::kCortexM55, Core::kCortexM85};
+constexpr OpKind kOpKindValues[] = {OpKind::kConv, OpKind::kDepthwise, OpKind::kFullyConnected,
+                                    OpKind::kSvdf, OpKind::kElementwise, OpKind::kOther};
 constexpr MemoryKind kKinds[] = {MemoryKind::kFlash, MemoryKind::kSram, MemoryKind::kItcm, MemoryKind::kDtcm, MemoryKind::kPsram};
 constexpr NpuType kNpuTypes[] = {NpuType::kEthosU55, NpuType::kEthosU65, NpuType::kEthosU85};
 constexpr SensorType kSensorTypes[] = {SensorType::kMicrophone, SensorType::kRadar, SensorType::kAccelerometer};
@@ -133,7 +135,8 @@ class Reader {
     *out = static_cast<T>(v);
     return true;
   }
-  bool optional_number(const XMLElement* e, const char* attr, NumberKind kind, uint64_t max, uint32_t* out) {
+  template <class T>
+  bool optional_number(const XMLElement* e, const char* attr, NumberKind kind, uint64_t max, T* out) {
     return e->Attribute(attr) == nullptr || number_as(e, attr, kind, max, out);
   }
 
@@ -211,17 +214,33 @@ bool Reader::cpu(const XMLElement* e) {
   if (cost == nullptr) return fail(e, "missing required element <cost>");
   if (cost->NextSiblingElement("cost") != nullptr) return fail(cost->NextSiblingElement("cost"), "only one <cost> allowed");
   b_->cost_line = cost->GetLineNum();
-  if (!attributes(cost, {"conv", "depthwise", "fully-connected", "elementwise", "byte", "op"}, {"step"}) || !children(cost, {})) {
-    return false;
-  }
-  const char* per_mac[kOpKinds] = {"conv", "depthwise", "fully-connected", "elementwise"};
-  for (size_t k = 0; k < kOpKinds; ++k) {
-    if (!number_as(cost, per_mac[k], NumberKind::kMilli, 1000000000, &c.cost.millicycles_per_mac[k])) return false;
-  }
+  if (!attributes(cost, {"lanes"}, {"step"}) || !children(cost, {"kind"})) return false;
+  if (!number_as(cost, "lanes", NumberKind::kCount, 64, &c.cost.lanes)) return false;
+  if (c.cost.lanes == 0) return fail(cost, "attribute lanes='0': a vector step has at least one lane");
   c.cost.cycles_per_step = 0;
-  return number_as(cost, "byte", NumberKind::kMilli, 1000000000, &c.cost.millicycles_per_byte) &&
-         number_as(cost, "op", NumberKind::kCount, 1000000000, &c.cost.cycles_per_op) &&
-         optional_number(cost, "step", NumberKind::kCount, 1000000000, &c.cost.cycles_per_step);
+  if (!optional_number(cost, "step", NumberKind::kCount, 1000000000, &c.cost.cycles_per_step)) return false;
+  bool seen[kOpKinds] = {};
+  for (const XMLElement* k = cost->FirstChildElement("kind"); k != nullptr; k = k->NextSiblingElement("kind")) {
+    if (!attributes(k, {"name"}, {"op", "mac", "vector", "row", "output", "channel", "byte"}) || !children(k, {})) return false;
+    OpKind kind{};
+    if (!enumerated(k, "name", kOpKindValues, op_kind_name, &kind)) return false;
+    const size_t i = static_cast<size_t>(kind);
+    if (seen[i]) return fail(k, "this kind is given twice (each kind once)");
+    seen[i] = true;
+    for (size_t f = 0; f < kOpFeatures; ++f) {
+      const char* attr = op_feature_name(static_cast<OpFeature>(f));
+      c.cost.millicycles[i][f] = 0;
+      // Non-negative: a feature costs something or nothing (tools/calibrate_costs.cpp fits so).
+      if (!optional_number(k, attr, NumberKind::kMilli, 1000000000, &c.cost.millicycles[i][f])) return false;
+    }
+  }
+  for (size_t i = 0; i < kOpKinds; ++i) {
+    if (!seen[i]) {
+      return fail(cost, std::string("missing <kind name='") + op_kind_name(static_cast<OpKind>(i)) +
+                            "'> (every kind is charged: conv, depthwise, fully-connected, svdf, elementwise, other)");
+    }
+  }
+  return true;
 }
 
 bool Reader::memory(const XMLElement* e) {

@@ -106,8 +106,32 @@ const char* op_kind_name(OpKind kind) {
       return "depthwise";
     case OpKind::kFullyConnected:
       return "fully-connected";
+    case OpKind::kSvdf:
+      return "svdf";
     case OpKind::kElementwise:
       return "elementwise";
+    case OpKind::kOther:
+      return "other";
+  }
+  return "?";
+}
+
+const char* op_feature_name(OpFeature feature) {
+  switch (feature) {
+    case OpFeature::kBase:
+      return "op";
+    case OpFeature::kMac:
+      return "mac";
+    case OpFeature::kVector:
+      return "vector";
+    case OpFeature::kRow:
+      return "row";
+    case OpFeature::kOutput:
+      return "output";
+    case OpFeature::kChannel:
+      return "channel";
+    case OpFeature::kByte:
+      return "byte";
   }
   return "?";
 }

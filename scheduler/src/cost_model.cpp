@@ -1,21 +1,80 @@
 #include "chorus/scheduler/cost_model.hpp"
 
+#include "chorus/runtime/interpreter.hpp"
+
 namespace chorus::sched {
 
-OpKind op_kind(int32_t op_code) {
+OpKind op_kind(int32_t op_code, uint64_t macs) {
   switch (static_cast<runtime::OpCode>(op_code)) {
     case runtime::OpCode::kConv2d: return OpKind::kConv;
     case runtime::OpCode::kDepthwiseConv2d: return OpKind::kDepthwise;
-    case runtime::OpCode::kFullyConnected:
-    case runtime::OpCode::kSvdf: return OpKind::kFullyConnected;
-    default: return OpKind::kElementwise;
+    case runtime::OpCode::kFullyConnected: return OpKind::kFullyConnected;
+    case runtime::OpCode::kSvdf: return OpKind::kSvdf;
+    default: return macs > 0 ? OpKind::kElementwise : OpKind::kOther;
   }
 }
 
-os::TimeNs CostModel::cpu_op_ns(int32_t op_code, uint64_t macs, uint64_t bytes) const {
-  const uint64_t millicycles = macs * cpu.millicycles_per_mac[static_cast<int>(op_kind(op_code))] +
-                               bytes * cpu.millicycles_per_byte;
-  return cycles_to_ns(cpu.cycles_per_op + (millicycles + 999) / 1000, cpu.clock_hz);
+OpFeatures OpFeatures::slice(uint32_t n) const {
+  OpFeatures s = *this;
+  if (n <= 1) return s;
+  for (size_t f = 0; f < kOpFeatures; ++f)
+    if (f != static_cast<size_t>(OpFeature::kBase)) s.value[f] = (value[f] + n - 1) / n;
+  return s;
+}
+
+namespace {
+
+uint64_t ceil_div(uint64_t a, uint64_t b) { return b == 0 ? a : (a + b - 1) / b; }
+
+}  // namespace
+
+OpFeatures op_features(const runtime::Model& model, size_t op_index, uint64_t macs, uint32_t lanes) {
+  const runtime::OpInfo op = model.op(op_index);
+  OpFeatures f;
+  f.kind = op_kind(op.code, macs);
+  f[OpFeature::kBase] = 1;
+  f[OpFeature::kMac] = macs;
+  f[OpFeature::kByte] = CostModel::op_bytes(model, op_index);
+  const int64_t outputs =
+      op.outputs.size() > 0 && op.outputs[0] >= 0 ? model.tensor(static_cast<size_t>(op.outputs[0])).shape.num_elements() : 0;
+  f[OpFeature::kOutput] = outputs > 0 ? static_cast<uint64_t>(outputs) : 0;
+  if (f.kind != OpKind::kConv && f.kind != OpKind::kDepthwise && f.kind != OpKind::kFullyConnected) return f;
+  if (op.inputs.size() < 2 || op.inputs[1] < 0 || op.outputs.size() == 0 || op.outputs[0] < 0) return f;
+  const runtime::Shape out = model.tensor(static_cast<size_t>(op.outputs[0])).shape;
+  const runtime::Shape w = model.tensor(static_cast<size_t>(op.inputs[1])).shape;
+  if (out.rank < 1 || out.dims[out.rank - 1] <= 0) return f;
+  const uint64_t channels = static_cast<uint64_t>(out.dims[out.rank - 1]);
+  const uint64_t pixels = f[OpFeature::kOutput] / channels;
+  int64_t taps = 0;
+  if (f.kind == OpKind::kConv && w.rank == 4)
+    taps = int64_t{w.dims[1]} * w.dims[2] * w.dims[3];
+  else if (f.kind == OpKind::kDepthwise && w.rank == 4)
+    taps = int64_t{w.dims[1]} * w.dims[2];
+  else if (f.kind == OpKind::kFullyConnected && w.rank == 2)
+    taps = w.dims[1];
+  if (taps <= 0) return f;
+  const uint64_t steps = ceil_div(static_cast<uint64_t>(taps), lanes);
+  const uint64_t blocks = ceil_div(channels, 4);
+  f[OpFeature::kVector] = pixels * blocks * steps;
+  f[OpFeature::kRow] = pixels * steps;
+  f[OpFeature::kChannel] = blocks * steps;
+  return f;
+}
+
+OpFeatures op_features(const runtime::Model& model, size_t op_index, const runtime::OpResolver& resolver, uint32_t lanes) {
+  return op_features(model, op_index, runtime::Interpreter::op_macs(model, op_index, resolver), lanes);
+}
+
+uint64_t CpuCost::cycles(const OpFeatures& features) const {
+  const int32_t* k = millicycles[static_cast<size_t>(features.kind)];
+  int64_t millis = 0;
+  for (size_t f = 0; f < kOpFeatures; ++f) millis += static_cast<int64_t>(k[f]) * static_cast<int64_t>(features.value[f]);
+  return millis <= 0 ? 0 : static_cast<uint64_t>((millis + 999) / 1000);
+}
+
+uint64_t CpuCost::copy_cycles(uint64_t bytes) const {
+  const int32_t per_byte = millicycles[static_cast<size_t>(OpKind::kOther)][static_cast<size_t>(OpFeature::kByte)];
+  return per_byte <= 0 ? 0 : (bytes * static_cast<uint64_t>(per_byte) + 999) / 1000;
 }
 
 os::TimeNs CostModel::npu_op_ns(uint64_t macs, uint64_t bytes) const {
@@ -34,14 +93,12 @@ uint64_t CostModel::op_bytes(const runtime::Model& model, size_t op_index) {
   return bytes;
 }
 
-static_assert(static_cast<size_t>(OpKind::kCount) == board::kOpKinds, "the board's op kinds are the cost model's");
-
 CostModel cost_model_from(const board::Board& b, uint32_t clock_hz, bool npu_on) {
   CostModel c;
   c.cpu.clock_hz = clock_hz != 0 ? clock_hz : b.cpu.clock_hz;
-  for (size_t k = 0; k < board::kOpKinds; ++k) c.cpu.millicycles_per_mac[k] = b.cpu.cost.millicycles_per_mac[k];
-  c.cpu.millicycles_per_byte = b.cpu.cost.millicycles_per_byte;
-  c.cpu.cycles_per_op = b.cpu.cost.cycles_per_op;
+  c.cpu.lanes = b.cpu.cost.lanes;
+  for (size_t k = 0; k < kOpKinds; ++k)
+    for (size_t f = 0; f < kOpFeatures; ++f) c.cpu.millicycles[k][f] = b.cpu.cost.millicycles[k][f];
   c.cpu.cycles_per_step = b.cpu.cost.cycles_per_step;
   if (npu_on && b.npu != nullptr) {
     c.npu.present = true;

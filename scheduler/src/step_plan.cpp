@@ -47,18 +47,16 @@ Status plan_steps(const PipelineConfig& config, const ModelView& view, runtime::
   const bool offloads = npu != nullptr && view.npu == npu;
   for (uint32_t op = 0; op < p.model_steps; ++op, ++s) {
     const runtime::Model& model = *view.model;
-    const uint64_t macs = runtime::Interpreter::op_macs(model, op, resolver);
-    const uint64_t bytes = CostModel::op_bytes(model, op);
-    const int32_t code = model.op(op).code;
-    const os::TimeNs whole = cost.cpu_op_ns(code, macs, bytes);
+    const OpFeatures features = op_features(model, op, resolver, cost.cpu.lanes);
+    const os::TimeNs whole = cost.cpu_op_ns(features);
     if (offloads && npu->supports(model, op)) {
-      p.npu_ns[op] = cost.npu_op_ns(macs, bytes);
+      p.npu_ns[op] = cost.npu_op_ns(features[OpFeature::kMac], features[OpFeature::kByte]);
       continue;  // its CPU fallback's slicing is set below, once the job's longest step is known
     }
     const uint32_t n = slices_for(op, whole, config.max_step);
     p.slices[op] = static_cast<uint8_t>(n);
     // Each slice pays the per-operator overhead again.
-    p.step_budget_ns[s] = (n == 1 ? whole : cost.cpu_op_ns(code, (macs + n - 1) / n, (bytes + n - 1) / n)) + overhead;
+    p.step_budget_ns[s] = (n == 1 ? whole : cost.cpu_op_ns(features.slice(n))) + overhead;
     if (p.step_budget_ns[s] > longest_cpu) longest_cpu = p.step_budget_ns[s];
   }
   if (config.post) {
@@ -74,13 +72,10 @@ Status plan_steps(const PipelineConfig& config, const ModelView& view, runtime::
   for (uint32_t op = 0; op < p.model_steps; ++op) {
     if (p.npu_ns[op] == 0) continue;
     const runtime::Model& model = *view.model;
-    const uint64_t macs = runtime::Interpreter::op_macs(model, op, resolver);
-    const uint64_t bytes = CostModel::op_bytes(model, op);
-    const int32_t code = model.op(op).code;
-    const uint32_t n = slices_for(op, cost.cpu_op_ns(code, macs, bytes), fallback_limit);
+    const OpFeatures features = op_features(model, op, resolver, cost.cpu.lanes);
+    const uint32_t n = slices_for(op, cost.cpu_op_ns(features), fallback_limit);
     p.slices[op] = static_cast<uint8_t>(n);
-    p.step_budget_ns[p.feature_steps + op] =
-        (n == 1 ? cost.cpu_op_ns(code, macs, bytes) : cost.cpu_op_ns(code, (macs + n - 1) / n, (bytes + n - 1) / n)) + overhead;
+    p.step_budget_ns[p.feature_steps + op] = cost.cpu_op_ns(features.slice(n)) + overhead;
   }
   return Status::ok();
 }

@@ -260,7 +260,7 @@ TEST(BoardCli, ErrorsAreOneLineWithExitCodeOneOrTwo) {
   write_text(broken, replaced(read_text(board_file("mps2_an385")), "size=\"16K\"", "size=\"16Q\""));
   ToolRun r = run(cli + " board " + broken + " --emit report");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.out.find("broken.xml:23: element <memory name=\"blockram\">: attribute size='16Q' is not a size"),
+  EXPECT_NE(r.out.find("broken.xml:30: element <memory name=\"blockram\">: attribute size='16Q' is not a size"),
             std::string::npos)
       << r.out;
   ToolRun help = run(cli + " board --help");

@@ -16,7 +16,9 @@ const std::string kGood =
     "<?xml version=\"1.0\"?>\n"                                                                                           // 1
     "<board name=\"t\">\n"                                                                                                // 2
     "  <cpu core=\"cortex-m55\" clock=\"100MHz\" features=\"fpu dsp mve\">\n"                                             // 3
-    "    <cost conv=\"0.25\" depthwise=\"0.5\" fully-connected=\"0.25\" elementwise=\"1\" byte=\"0.125\" op=\"100\"/>\n"  // 4
+    "    <cost lanes=\"4\"><kind name=\"conv\" op=\"100\" mac=\"0.25\"/><kind name=\"depthwise\" op=\"100\" mac=\"0.5\"/>"
+    "<kind name=\"fully-connected\" op=\"100\" mac=\"0.25\"/><kind name=\"svdf\" op=\"100\" mac=\"0.25\"/>"
+    "<kind name=\"elementwise\" op=\"100\" mac=\"1\"/><kind name=\"other\" op=\"100\" byte=\"0.125\"/></cost>\n"  // 4
     "  </cpu>\n"                                                                                                          // 5
     "  <memory name=\"flash\" base=\"0x00000000\" size=\"1M\" kind=\"flash\" access=\"cpu npu\" speed=\"20\"/>\n"         // 6
     "  <memory name=\"dtcm\" base=\"0x20000000\" size=\"64K\" kind=\"dtcm\" access=\"cpu\" speed=\"100\"/>\n"             // 7
@@ -115,8 +117,28 @@ TEST(BoardXml, BadNumber) {
             "M or G suffix)");
   EXPECT_EQ(error_of(replaced(kGood, "clock=\"100MHz\" features", "clock=\"fast\" features")),
             "b.xml:3: element <cpu>: attribute clock='fast' is not a frequency (whole number, optional Hz, kHz, MHz or GHz)");
-  EXPECT_EQ(error_of(replaced(kGood, "conv=\"0.25\"", "conv=\"0.2505\"")),
-            "b.xml:4: element <cost>: attribute conv='0.2505' is not a decimal number with at most three decimals");
+  EXPECT_EQ(error_of(replaced(kGood, "op=\"100\" mac=\"0.25\"", "op=\"100\" mac=\"0.2505\"")),
+            "b.xml:4: element <kind name=\"conv\">: attribute mac='0.2505' is not a decimal number with at most three decimals");
+}
+
+TEST(BoardXml, CostKinds) {
+  // Every kind once; no negatives; a kind costs something; at least one lane.
+  EXPECT_EQ(error_of(replaced(kGood, "<kind name=\"svdf\" op=\"100\" mac=\"0.25\"/>", "")),
+            "b.xml:4: element <cost>: missing <kind name='svdf'> (every kind is charged: conv, depthwise, fully-connected, "
+            "svdf, elementwise, other)");
+  EXPECT_EQ(error_of(replaced(kGood, "<kind name=\"svdf\"", "<kind name=\"conv\"")),
+            "b.xml:4: element <kind name=\"conv\">: this kind is given twice (each kind once)");
+  EXPECT_EQ(error_of(replaced(kGood, "<kind name=\"svdf\"", "<kind name=\"lstm\"")),
+            "b.xml:4: element <kind name=\"lstm\">: attribute name='lstm' is not one of: conv, depthwise, fully-connected, svdf, "
+            "elementwise, other");
+  EXPECT_EQ(error_of(replaced(kGood, "byte=\"0.125\"", "byte=\"-0.125\"")),
+            "b.xml:4: element <kind name=\"other\">: attribute byte='-0.125' is not a decimal number with at most three decimals");
+  EXPECT_EQ(error_of(replaced(kGood, "<kind name=\"other\" op=\"100\" byte=\"0.125\"/>", "<kind name=\"other\"/>")),
+            "b.xml:4: element <cost>: <kind name='other'> costs nothing; every operator costs something");
+  EXPECT_EQ(error_of(replaced(kGood, "lanes=\"4\"", "lanes=\"0\"")),
+            "b.xml:4: element <cost>: attribute lanes='0': a vector step has at least one lane");
+  EXPECT_EQ(error_of(replaced(kGood, " mac=\"0.5\"", " macs=\"0.5\"")).substr(0, 59),
+            "b.xml:4: element <kind name=\"depthwise\">: unknown attribute");
 }
 
 TEST(BoardXml, NumberOutOfRange) {
@@ -282,8 +304,7 @@ TEST(BoardXml, SensorBufferLargerThanItsRegion) {
 
 TEST(BoardXml, SecondCpu) {
   const std::string xml = replaced(kGood, "  <memory name=\"flash\"",
-                                   "  <cpu core=\"cortex-m4\" clock=\"1\"><cost conv=\"1\" depthwise=\"1\" fully-connected=\"1\" "
-                                   "elementwise=\"1\" byte=\"1\" op=\"1\"/></cpu>\n  <memory name=\"flash\"");
+                                   "  <cpu core=\"cortex-m4\" clock=\"1\"><cost lanes=\"4\"/></cpu>\n  <memory name=\"flash\"");
   EXPECT_EQ(error_of(xml), "b.xml:6: element <cpu>: only one <cpu> allowed");
 }
 

@@ -24,7 +24,14 @@ namespace {
 const char kHostileBoard[] = R"(<?xml version="1.0" encoding="UTF-8"?>
 <board name="hostile_board" vendor="x" description="line one&#10;#define int long\ */ #error &#27;[31mred&#27;[0m tail\">
   <cpu core="cortex-m55" clock="32MHz" features="fpu dsp mve">
-    <cost conv="0.424" depthwise="2.578" fully-connected="0.633" elementwise="6.641" byte="0.371" op="295" step="1188"/>
+    <cost lanes="16" step="1310">
+      <kind name="conv" op="0.5" vector="3.623" row="72.56" output="13.45" channel="150.37"/>
+      <kind name="depthwise" op="1782.352" mac="0.798" row="133.571" output="9.618" channel="582.141"/>
+      <kind name="fully-connected" op="559.547" output="24.402" channel="17.611"/>
+      <kind name="svdf" op="9494.315" mac="1.692" output="28.543"/>
+      <kind name="elementwise" op="5691.507" mac="3.24" byte="1.49"/>
+      <kind name="other" op="585.262"/>
+    </cost>
   </cpu>
   <memory name="itcm" base="0x00000000" size="512K" kind="itcm" access="cpu" speed="100"/>
   <memory name="Dtcm" base="0x20000000" size="512K" kind="dtcm" access="cpu" speed="100" reserved="64K"/>

@@ -437,7 +437,7 @@ TEST(SchedulerWithModels, LowerLevelTensorsSurviveAHigherLevelsJobs) {
   ASSERT_TRUE(m.open());
   os::VirtualClock clock;
   CostModel cost = cpu_at_100mhz();
-  cost.cpu.millicycles_per_mac[static_cast<int>(OpKind::kFullyConnected)] = 5000;  // ~13 ms a job: many preemption points
+  cost.cpu.at(OpKind::kFullyConnected, OpFeature::kMac) = 5000;  // ~13 ms a job: many preemption points
   Scheduler s(clock, &clock, cost, Policy::kEdf);
   PipelineConfig anomaly;
   anomaly.name = "anomaly";
@@ -539,7 +539,7 @@ TEST(SchedulerWithModels, SlicingBoundsTheLongestStepAndKeepsTheBytes) {
   ASSERT_TRUE(m.open());
   os::VirtualClock clock;
   CostModel cost = cpu_at_100mhz();
-  cost.cpu.millicycles_per_mac[static_cast<int>(OpKind::kFullyConnected)] = 5000;
+  cost.cpu.at(OpKind::kFullyConnected, OpFeature::kMac) = 5000;
   Scheduler s(clock, &clock, cost, Policy::kEdf);
   PipelineConfig anomaly;
   anomaly.name = "anomaly";

@@ -230,10 +230,14 @@ std::string emit_board_header(const BoardLayout& layout, const std::string& gene
   o << "    {cb::Core::" << core_enum(c.core) << ", " << u32(c.clock_hz) << ", "
     << bits(c.features,
             {{board::kFeatureFpu, "kFeatureFpu"}, {board::kFeatureDsp, "kFeatureDsp"}, {board::kFeatureMve, "kFeatureMve"}})
-    << ", " << u32(c.icache_bytes) << ", " << u32(c.dcache_bytes) << ",\n     {{";
-  for (size_t k = 0; k < board::kOpKinds; ++k) o << (k ? ", " : "") << u32(c.cost.millicycles_per_mac[k]);
-  o << "}, " << u32(c.cost.millicycles_per_byte) << ", " << u32(c.cost.cycles_per_op) << ", " << u32(c.cost.cycles_per_step)
-    << "}},\n";
+    << ", " << u32(c.icache_bytes) << ", " << u32(c.dcache_bytes) << ",\n     {";
+  o << u32(c.cost.lanes) << ", {";
+  for (size_t k = 0; k < board::kOpKinds; ++k) {
+    o << (k ? ", {" : "{");
+    for (size_t f = 0; f < board::kOpFeatures; ++f) o << (f ? ", " : "") << c.cost.millicycles[k][f];
+    o << "}";
+  }
+  o << "}, " << u32(c.cost.cycles_per_step) << "}},\n";
   o << "    kRegions, " << d.regions.size() << "u, " << (d.has_npu ? "&kNpu" : "nullptr") << ", "
     << (d.sensors.empty() ? "nullptr" : "kSensors") << ", " << d.sensors.size() << "u,\n";
   o << "    {kArenaRegions, " << d.arena_regions.size() << "u, " << u32(d.arena_size) << ", " << u32(d.arena_alignment) << ", "

@@ -89,7 +89,6 @@ bool HostSystem::build(const board::host::BoardDescription& board, std::vector<H
 
 bool HostSystem::build_scenario(const board::host::BoardDescription& board, const Scenario& sc, uint32_t clock_hz,
                                 sched::Policy policy, bool npu_on, std::string* error) {
-  const sched::CostModel board_cost = sched::cost_model_from(board.view(), 0, npu_on);
   stages_.clear();
   std::vector<HostPipeline> pipelines;
   auto at = [&sc](const ScenarioPipeline& p) { return sc.path + ":" + std::to_string(p.line) + ": pipeline '" + p.name + "': "; };
@@ -119,7 +118,7 @@ bool HostSystem::build_scenario(const board::host::BoardDescription& board, cons
       size_t in_bytes = 0;
       for (int32_t t : model->inputs()) in_bytes += model->tensor(static_cast<size_t>(t)).bytes;
       stages_.push_back(std::make_unique<sched::SeededInputs>(
-          p.input_seed, sched::SeededInputs::cycles_for(in_bytes, board_cost.cpu.millicycles_per_byte)));
+          p.input_seed, sched::SeededInputs::cycles_for(in_bytes)));
     } else {
       stages_.push_back(std::make_unique<sched::StandInWork>(p.feature_steps, p.feature_cycles));
     }

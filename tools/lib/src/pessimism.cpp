@@ -177,8 +177,10 @@ SyntheticSet random_synthetic_set(uint32_t seed, uint32_t n, sched::Policy polic
   Random rng(seed);
   // 1 GHz: a cycle is a nanosecond, so every budget is exact.
   set.cost.cpu.clock_hz = 1000000000;
-  set.cost.cpu.cycles_per_op = 20000;
-  for (uint32_t& m : set.cost.cpu.millicycles_per_mac) m = 50000;
+  for (auto& kind : set.cost.cpu.millicycles) {
+    kind[static_cast<size_t>(sched::OpFeature::kBase)] = 20000 * 1000;
+    kind[static_cast<size_t>(sched::OpFeature::kMac)] = 50000;
+  }
   set.cost.npu.present = npu;
   set.cost.npu.clock_hz = 1000000000;
   set.cost.npu.macs_per_cycle = 1;

@@ -125,8 +125,12 @@ SoundnessCase check_random_set(uint32_t seed, uint64_t min_jobs, FILE* trace_out
 
   sched::CostModel cost;
   cost.cpu.clock_hz = 100000000;
-  for (uint32_t& m : cost.cpu.millicycles_per_mac) m = 1000 * (1 + rng.below(40));
-  cost.cpu.cycles_per_op = 200 + rng.below(2000);
+  const int32_t per_mac = static_cast<int32_t>(1000 * (1 + rng.below(40)));
+  const int32_t per_op = static_cast<int32_t>(1000 * (200 + rng.below(2000)));
+  for (auto& kind : cost.cpu.millicycles) {
+    kind[static_cast<size_t>(sched::OpFeature::kMac)] = per_mac;
+    kind[static_cast<size_t>(sched::OpFeature::kBase)] = per_op;
+  }
   cost.cpu.cycles_per_step = rng.chance(50) ? rng.below(3000) : 0;
   cost.npu.present = rng.chance(70);
   cost.npu.clock_hz = 100000000;
@@ -257,7 +261,7 @@ SoundnessCase check_random_set(uint32_t seed, uint64_t min_jobs, FILE* trace_out
   for (uint32_t i = 0; i < n; ++i) tasks.push_back(sched::analysis_task(s, i));
   const sched::AnalysisResult a = sched::analyse(Span<const sched::AnalysisTask>(tasks.data(), tasks.size()), policy);
   out.description = "seed " + std::to_string(seed) + " policy " + out.policy + " cpu: mac x" +
-                    std::to_string(cost.cpu.millicycles_per_mac[0]) + " step overhead " + std::to_string(cost.cpu.cycles_per_step) +
+                    std::to_string(cost.cpu.millicycles[0][static_cast<size_t>(sched::OpFeature::kMac)]) + " step overhead " + std::to_string(cost.cpu.cycles_per_step) +
                     (cost.npu.present ? " npu: " + std::to_string(cost.npu.macs_per_cycle) + " MAC/cycle" : " no npu");
   for (uint32_t i = 0; i < n; ++i) {
     const sched::TaskTiming& t = tasks[i].timing;

@@ -22,18 +22,35 @@ enum class Core : uint8_t { kCortexM0Plus, kCortexM3, kCortexM4, kCortexM7, kCor
 // Bits of Cpu::features.
 enum CpuFeature : uint8_t { kFeatureFpu = 1u << 0, kFeatureDsp = 1u << 1, kFeatureMve = 1u << 2 };
 
-// Operator families the simulator charges differently (CMSIS-NN has one inner loop each).
-enum class OpKind : uint8_t { kConv = 0, kDepthwise = 1, kFullyConnected = 2, kElementwise = 3 };
-constexpr size_t kOpKinds = 4;
+// Operator families the cost model charges differently (CMSIS-NN has one inner loop each).
+// kElementwise: operators whose MACs are their output elements (pooling, ADD, MUL, DIV,
+// MINIMUM, MAXIMUM); kOther: every operator without MACs (RESHAPE, SOFTMAX, QUANTIZE, data
+// moves, the audio front end's signal ops).
+enum class OpKind : uint8_t { kConv = 0, kDepthwise = 1, kFullyConnected = 2, kSvdf = 3, kElementwise = 4, kOther = 5 };
+constexpr size_t kOpKinds = 6;
+
+// What an operator's cycles are linear in, computed from the model's shapes
+// (scheduler/src/cost_model.cpp; dts/boards/SCHEMA.md "Cost coefficients" defines each):
+//   kBase     1 per operator (per slice when the scheduler slices it)
+//   kMac      multiply-accumulates
+//   kVector   pixels x ceil(channels / 4) x ceil(taps / lanes): the kernels' inner vector steps
+//   kRow      pixels x ceil(taps / lanes): one input row walked per output pixel
+//   kOutput   output elements (requantisation, clamp, store)
+//   kChannel  ceil(channels / 4) x ceil(taps / lanes): per-channel set-up (weight sums)
+//   kByte     bytes the operator reads and writes
+// taps: the MACs of one output element (kernel height x width x input depth for CONV_2D,
+// kernel height x width for DEPTHWISE_CONV_2D, input depth for FULLY_CONNECTED).
+enum class OpFeature : uint8_t { kBase = 0, kMac, kVector, kRow, kOutput, kChannel, kByte };
+constexpr size_t kOpFeatures = 7;
 
 // Cycle costs of the core, measured on its firmware under QEMU where QEMU runs the core
 // (dts/boards/SCHEMA.md, "Cost coefficients"). Milli-cycles keep the table integral: 250
-// means a quarter of a cycle.
+// means a quarter of a cycle. An operator of kind k costs
+//   sum over features f of millicycles[k][f] x feature f / 1000 cycles (rounded up).
 struct CostModel {
-  uint32_t millicycles_per_mac[kOpKinds];  // indexed by OpKind; elementwise is per element
-  uint32_t millicycles_per_byte;           // memcpy-like data movement
-  uint32_t cycles_per_op;                  // fixed dispatch overhead per operator
-  uint32_t cycles_per_step;                // the scheduler's own work between two steps
+  uint8_t lanes;                               // int8 lanes of one vector step: 16 Helium, 4 DSP, 1 portable
+  int32_t millicycles[kOpKinds][kOpFeatures];  // per unit of each feature, >= 0
+  uint32_t cycles_per_step;                    // the scheduler's own work between two steps
 };
 
 struct Cpu {
@@ -160,6 +177,8 @@ const char* sensor_type_name(SensorType type);
 const char* bus_name(Bus bus);
 const char* area_kind_name(AreaKind kind);
 const char* op_kind_name(OpKind kind);
+// The XML attribute name of a feature ("op", "mac", "vector", "row", "output", "channel", "byte").
+const char* op_feature_name(OpFeature feature);
 
 // Index of the region called `name`, or kNoRegion.
 uint8_t find_region(const Board& board, const char* name);

@@ -72,8 +72,10 @@ class SeededInputs : public FeatureStage {
   SeededInputs(uint32_t seed, uint64_t cycles) : state_(seed ? seed : 0x9E3779B9u), cycles_(cycles) {}
   Status run(uint32_t step, SampleSource* source, runtime::Interpreter* model) override;
   uint64_t cost_cycles(uint32_t) const override { return cycles_; }
-  // What filling `bytes` input bytes costs by a board's cost model: a call plus the bytes.
-  static uint64_t cycles_for(size_t bytes, uint32_t millicycles_per_byte) { return 100 + bytes * millicycles_per_byte / 1000; }
+  // What filling `bytes` input bytes costs: a call, then per byte the xorshift's six ALU
+  // instructions, the store and the loop's add, compare and branch (10 a byte in the M4 and
+  // M55 images' disassembly).
+  static uint64_t cycles_for(size_t bytes) { return 100 + 10 * static_cast<uint64_t>(bytes); }
 
  private:
   uint32_t state_;
