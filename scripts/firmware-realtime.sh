@@ -84,7 +84,8 @@ for p in pipes:
     s = predicted[p["name"]]
     row = {"core": core, "name": p["name"], "releases": p["releases"], "completions": p["completions"],
            "deadline_misses": p["deadline_misses"], "response_us": {"p50": p["response_us"]["p50"], "max": p["response_us"]["max"]},
-           "bound_us": p["bound_us"], "predicted_us": {"p50": s["response_us"]["p50"], "max": s["response_us"]["max"]}}
+           "bound_us": p["bound_us"], "predicted_us": {"p50": s["response_us"]["p50"], "max": s["response_us"]["max"]},
+           "exec_us": {"observed": p["exec_us"], "predicted": s["exec_us"]}}
     checks = []
     if summary["schedulable"]:
         if p["deadline_misses"] != 0: checks.append("misses")
@@ -113,6 +114,8 @@ print(json.dumps({"core": core, "elf_symbols_checked": checked, "target_areas_ch
 ok = ok and elf_ok
 print(json.dumps({"core": core, "icount_shift": int(shift), "clock_mhz": float(mhz), "seconds": summary["seconds"],
                   "analysis_schedulable": summary["schedulable"], "mic_overruns": summary["mic_overruns"],
+                  "busy_us": summary["busy_us"], "idle_us": summary["idle_us"],
+                  "other_us": round(summary["seconds"] * 1e6 - summary["busy_us"] - summary["idle_us"], 3),
                   "pipelines": len(pipes), "targets_met": ok}))
 sys.exit(0 if ok else 1)
 PY

@@ -1,12 +1,13 @@
 // chorus_calibrate_costs: a board's <cost> coefficients from per-operator instruction counts.
 //
-//   chorus_calibrate_costs [--models DIR] [--lanes 1,4,16] TSV [TSV ...]
+//   chorus_calibrate_costs [--models DIR] [--lanes 1,4,16] [--ops] TSV [TSV ...]
 //
 // TSV: what `CHORUS_BENCH_OPS=FILE scripts/firmware-test.sh CORE --bench` writes (the
 // measured counts of the shared golden models on that core under QEMU). Prints, per core,
 // the <kind> elements of the board's <cost> (tools/lib/include/chorus/tools/cost_fit.hpp
 // explains the fit) and each model's measured and predicted instructions. The `step`
-// attribute is measured separately (the same run's "instructions_per_step" lines).
+// attribute is measured separately (the same run's "instructions_per_step" lines). --ops
+// also prints every operator's measured and predicted instructions.
 // Exit status: 0 when every core was fitted, 1 on a read or fit error, 2 on bad usage.
 #include <cstdio>
 #include <cstdlib>
@@ -20,7 +21,7 @@
 namespace {
 
 int usage() {
-  std::fprintf(stderr, "usage: chorus_calibrate_costs [--models DIR] [--lanes 1,4,16] TSV [TSV ...]\n");
+  std::fprintf(stderr, "usage: chorus_calibrate_costs [--models DIR] [--lanes 1,4,16] [--ops] TSV [TSV ...]\n");
   return 2;
 }
 
@@ -30,9 +31,12 @@ int main(int argc, char** argv) {
   std::string models = CHORUS_SHARED_DIR "/models";
   std::vector<uint32_t> lanes = {1, 4, 16};
   std::vector<std::string> files;
+  bool per_op = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--models" && i + 1 < argc) {
+    if (a == "--ops") {
+      per_op = true;
+    } else if (a == "--models" && i + 1 < argc) {
       models = argv[++i];
     } else if (a == "--lanes" && i + 1 < argc) {
       lanes.clear();
@@ -72,7 +76,8 @@ int main(int argc, char** argv) {
     }
     std::printf("%s: %zu operators, lanes %u, worst model %.1f %% (%s)\n", core.c_str(), fit.ops,
                 static_cast<unsigned>(fit.cost.lanes), 100.0 * fit.worst_error, fit.worst_model.c_str());
-    std::printf("    <cost lanes=\"%u\" step=\"...\">\n", static_cast<unsigned>(fit.cost.lanes));
+    std::printf("    <cost lanes=\"%u\" margin=\"%u.%03u\" step=\"...\">\n", static_cast<unsigned>(fit.cost.lanes),
+                fit.cost.margin_permille / 1000, fit.cost.margin_permille % 1000);
     for (size_t k = 0; k < chorus::board::kOpKinds; ++k) {
       const auto kind = static_cast<chorus::board::OpKind>(k);
       std::printf("      <kind name=\"%s\"", chorus::board::op_kind_name(kind));
@@ -86,6 +91,18 @@ int main(int argc, char** argv) {
       std::printf("/>\n");
     }
     std::printf("    </cost>\n");
+    if (per_op) {
+      std::vector<chorus::tools::ModelFit> unused;
+      std::vector<chorus::tools::OpFit> ops;
+      if (!chorus::tools::predict_models(rows, models, fit.cost, &unused, &error, &ops)) {
+        std::fprintf(stderr, "chorus_calibrate_costs: %s: %s\n", core.c_str(), error.c_str());
+        status = 1;
+      }
+      for (const chorus::tools::OpFit& o : ops)
+        std::printf("    %-26s %3u %-20s measured %10llu  predicted %10llu  %+.1f %%\n", o.model.c_str(), o.op_index,
+                    o.op_name.c_str(), static_cast<unsigned long long>(o.measured), static_cast<unsigned long long>(o.predicted),
+                    100.0 * (static_cast<double>(o.predicted) / static_cast<double>(o.measured) - 1.0));
+    }
     for (const chorus::tools::ModelFit& m : fit.models) {
       std::printf("  %-28s %3zu ops  measured %10llu  predicted %10llu  %+.1f %%\n", m.model.c_str(), m.ops,
                   static_cast<unsigned long long>(m.measured), static_cast<unsigned long long>(m.predicted),

@@ -18,6 +18,7 @@
 
 #include "chorus/module/ring_buffer.hpp"
 #include "chorus/module/sample_source.hpp"
+#include "chorus/scheduler/response_log.hpp"
 #include "chorus/scheduler/stages/stages.hpp"
 #include "chorus/scheduler/system.hpp"
 #include "chorus_board.hpp"
@@ -116,21 +117,66 @@ void print_us(const char* key, TimeNs ns, bool comma = true) {
             comma ? "," : "");
 }
 
-void wfi(void*) { __asm volatile("wfi"); }
+// Idle: sleep until the next interrupt, and count the time slept (the summary's idle_us).
+TimeNs g_idle_ns = 0;
+void wfi(void*) {
+  const TimeNs before = g_clock.now();
+  __asm volatile("wfi");
+  g_idle_ns += g_clock.now() - before;
+}
 
 }  // namespace
 
-extern "C" void SysTick_Handler() {
-  const uint32_t ms = g_ms + 1;
-  g_ms = ms;
-  if (!g_running) return;
-  const TimeNs now = static_cast<TimeNs>(ms) * kMs;
+#if defined(CHORUS_RT_TRACE_MS) && CHORUS_RT_TRACE_MS > 0
+// A diagnostic build (-DCHORUS_RT_TRACE_MS=N): the steps that start in the first N ms, printed
+// after the run as {"trace":[pipeline, op, start_ns, end_ns]} lines.
+class StepTrace final : public sched::TraceSink {
+ public:
+  struct Event {
+    uint8_t pipeline;
+    int16_t op;
+    TimeNs start, end;
+  };
+  void release(uint32_t, TimeNs) override {}
+  void skip(uint32_t, TimeNs) override {}
+  void step(uint32_t pipeline, int32_t op, const char*, TimeNs start, TimeNs end, bool) override {
+    if (start < static_cast<TimeNs>(CHORUS_RT_TRACE_MS) * kMs && count < kEvents)
+      events[count++] = Event{static_cast<uint8_t>(pipeline), static_cast<int16_t>(op), start, end};
+  }
+  void job_done(uint32_t, TimeNs, TimeNs, bool) override {}
+  static constexpr uint32_t kEvents = 512;
+  Event events[kEvents];
+  uint32_t count = 0;
+};
+StepTrace g_trace;
+#endif
+
+// Exact response times (the metrics' histogram is within 1/16 of an octave): the first
+// kResponses jobs of each pipeline, enough for every job of the default 10 s run.
+constexpr uint32_t kResponses = 512;
+TimeNs g_responses[kPipelines][kResponses] __attribute__((section(".chorus_arena.rt_responses")));
+#if defined(CHORUS_RT_TRACE_MS) && CHORUS_RT_TRACE_MS > 0
+sched::ResponseLog g_log(&g_trace);
+#else
+sched::ResponseLog g_log;
+#endif
+
+// Releases every pipeline whose next release is due at `now` (from the tick interrupt, and
+// once at start for the releases due at 0).
+void release_due(TimeNs now) {
   for (uint32_t i = 0; i < kPipelines; ++i) {
     while (g_next_release[i] <= now) {
       g_system->scheduler().release_from_isr(i, g_next_release[i]);
       g_next_release[i] += brd::kPipelines[i].period_ns;
     }
   }
+}
+
+extern "C" void SysTick_Handler() {
+  const uint32_t ms = g_ms + 1;
+  g_ms = ms;
+  if (!g_running) return;
+  release_due(static_cast<TimeNs>(ms) * kMs);
   mic_tick(ms);
 }
 
@@ -203,12 +249,15 @@ int main() {
   }
   sched::Scheduler& scheduler = g_system->scheduler();
   scheduler.set_idle_hook(&wfi, nullptr);
+  for (uint32_t i = 0; i < kPipelines; ++i) g_log.set_buffer(i, Span<TimeNs>(g_responses[i], kResponses));
+  scheduler.set_trace(&g_log);
   for (uint32_t i = 0; i < kPipelines; ++i) g_next_release[i] = brd::kPipelines[i].phase_ns;
 
   // SysTick: every millisecond from the CPU clock, interrupt enabled.
   reg(kSystRvr) = kTicksPerMs - 1;
   reg(kSystCvr) = 0;
   g_running = true;
+  release_due(0);  // the releases due at 0: the first tick comes at 1 ms
   reg(kSystCsr) = 0x7u;  // ENABLE | TICKINT | CLKSOURCE (processor clock)
   const Status ran = scheduler.run_until(kRunNs);
   g_running = false;
@@ -229,7 +278,7 @@ int main() {
     print_us("exec_us", m.completions ? m.cpu_busy_ns / m.completions : 0);
     fw::print("\"response_us\":{");
     print_us("min", m.response.min());
-    print_us("p50", m.response.percentile(50));
+    print_us("p50", g_log.complete(i) ? g_log.percentile(i, 50) : m.response.percentile(50));
     print_us("max", m.response.max(), false);
     fw::print("},");
     if (a.schedulable && i < a.count) {
@@ -243,8 +292,19 @@ int main() {
     fw::print("{\"area\":\"%s\",\"level\":%u,\"address\":%lu,\"bytes\":%lu}\n", board::item_kind_name(area.kind),
               static_cast<unsigned>(area.level), static_cast<unsigned long>(area.placed.address),
               static_cast<unsigned long>(area.placed.bytes));
-  fw::print("{\"clock_hz\":%lu,\"schedulable\":%s,\"mic_overruns\":%lu,\"seconds\":%u}\n",
+#if defined(CHORUS_RT_TRACE_MS) && CHORUS_RT_TRACE_MS > 0
+  for (uint32_t e = 0; e < g_trace.count; ++e)
+    fw::print("{\"trace\":[%u,%d,%llu,%llu]}\n", static_cast<unsigned>(g_trace.events[e].pipeline),
+              static_cast<int>(g_trace.events[e].op), static_cast<unsigned long long>(g_trace.events[e].start),
+              static_cast<unsigned long long>(g_trace.events[e].end));
+#endif
+  // Where the run's time went: jobs' steps (busy), asleep (idle), and the rest (interrupt
+  // handlers and the scheduler's own work between steps).
+  fw::print("{\"clock_hz\":%lu,\"schedulable\":%s,\"mic_overruns\":%lu,\"seconds\":%u,",
             static_cast<unsigned long>(g_system->plan().clock_hz), a.schedulable ? "true" : "false",
             static_cast<unsigned long>(mic != nullptr ? mic->overrun_frames() : 0), static_cast<unsigned>(CHORUS_RT_SECONDS));
+  print_us("busy_us", scheduler.cpu_busy_ns());
+  print_us("idle_us", g_idle_ns, false);
+  fw::print("}\n");
   return 0;
 }

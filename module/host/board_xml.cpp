@@ -57,7 +57,7 @@ std::string spellings(const Enum (&values)[N], const char* (*name_of)(Enum)) {
 constexpr Core kCores[] = {Core::kCortexM0Plus, Core::kCortexM3,  Core::kCortexM4, Core::kCortexM7,
                            Core::kCortexM33,    Core::kCortexM55, Core::kCortexM85};
 constexpr OpKind kOpKindValues[] = {OpKind::kConv, OpKind::kDepthwise, OpKind::kFullyConnected,
-                                    OpKind::kSvdf, OpKind::kElementwise, OpKind::kOther};
+                                    OpKind::kSvdf, OpKind::kPool, OpKind::kElementwise, OpKind::kOther};
 constexpr MemoryKind kKinds[] = {MemoryKind::kFlash, MemoryKind::kSram, MemoryKind::kItcm, MemoryKind::kDtcm, MemoryKind::kPsram};
 constexpr NpuType kNpuTypes[] = {NpuType::kEthosU55, NpuType::kEthosU65, NpuType::kEthosU85};
 constexpr SensorType kSensorTypes[] = {SensorType::kMicrophone, SensorType::kRadar, SensorType::kAccelerometer};
@@ -214,14 +214,16 @@ bool Reader::cpu(const XMLElement* e) {
   if (cost == nullptr) return fail(e, "missing required element <cost>");
   if (cost->NextSiblingElement("cost") != nullptr) return fail(cost->NextSiblingElement("cost"), "only one <cost> allowed");
   b_->cost_line = cost->GetLineNum();
-  if (!attributes(cost, {"lanes"}, {"step"}) || !children(cost, {"kind"})) return false;
+  if (!attributes(cost, {"lanes"}, {"step", "margin"}) || !children(cost, {"kind"})) return false;
+  c.cost.margin_permille = 0;
+  if (!optional_number(cost, "margin", NumberKind::kMilli, 1000, &c.cost.margin_permille)) return false;
   if (!number_as(cost, "lanes", NumberKind::kCount, 64, &c.cost.lanes)) return false;
   if (c.cost.lanes == 0) return fail(cost, "attribute lanes='0': a vector step has at least one lane");
   c.cost.cycles_per_step = 0;
   if (!optional_number(cost, "step", NumberKind::kCount, 1000000000, &c.cost.cycles_per_step)) return false;
   bool seen[kOpKinds] = {};
   for (const XMLElement* k = cost->FirstChildElement("kind"); k != nullptr; k = k->NextSiblingElement("kind")) {
-    if (!attributes(k, {"name"}, {"op", "mac", "vector", "row", "output", "channel", "byte"}) || !children(k, {})) return false;
+    if (!attributes(k, {"name"}, {"op", "mac", "vector", "row", "output", "channel", "byte", "gather", "tap"}) || !children(k, {})) return false;
     OpKind kind{};
     if (!enumerated(k, "name", kOpKindValues, op_kind_name, &kind)) return false;
     const size_t i = static_cast<size_t>(kind);
@@ -237,7 +239,7 @@ bool Reader::cpu(const XMLElement* e) {
   for (size_t i = 0; i < kOpKinds; ++i) {
     if (!seen[i]) {
       return fail(cost, std::string("missing <kind name='") + op_kind_name(static_cast<OpKind>(i)) +
-                            "'> (every kind is charged: conv, depthwise, fully-connected, svdf, elementwise, other)");
+                            "'> (every kind is charged: conv, depthwise, fully-connected, svdf, pool, elementwise, other)");
     }
   }
   return true;

@@ -108,6 +108,8 @@ const char* op_kind_name(OpKind kind) {
       return "fully-connected";
     case OpKind::kSvdf:
       return "svdf";
+    case OpKind::kPool:
+      return "pool";
     case OpKind::kElementwise:
       return "elementwise";
     case OpKind::kOther:
@@ -132,6 +134,10 @@ const char* op_feature_name(OpFeature feature) {
       return "channel";
     case OpFeature::kByte:
       return "byte";
+    case OpFeature::kGather:
+      return "gather";
+    case OpFeature::kTap:
+      return "tap";
   }
   return "?";
 }

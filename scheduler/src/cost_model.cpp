@@ -10,6 +10,8 @@ OpKind op_kind(int32_t op_code, uint64_t macs) {
     case runtime::OpCode::kDepthwiseConv2d: return OpKind::kDepthwise;
     case runtime::OpCode::kFullyConnected: return OpKind::kFullyConnected;
     case runtime::OpCode::kSvdf: return OpKind::kSvdf;
+    case runtime::OpCode::kAveragePool2d:
+    case runtime::OpCode::kMaxPool2d: return OpKind::kPool;
     default: return macs > 0 ? OpKind::kElementwise : OpKind::kOther;
   }
 }
@@ -39,19 +41,23 @@ OpFeatures op_features(const runtime::Model& model, size_t op_index, uint64_t ma
       op.outputs.size() > 0 && op.outputs[0] >= 0 ? model.tensor(static_cast<size_t>(op.outputs[0])).shape.num_elements() : 0;
   f[OpFeature::kOutput] = outputs > 0 ? static_cast<uint64_t>(outputs) : 0;
   if (f.kind != OpKind::kConv && f.kind != OpKind::kDepthwise && f.kind != OpKind::kFullyConnected) return f;
-  if (op.inputs.size() < 2 || op.inputs[1] < 0 || op.outputs.size() == 0 || op.outputs[0] < 0) return f;
+  if (op.inputs.size() < 2 || op.inputs[0] < 0 || op.inputs[1] < 0 || op.outputs.size() == 0 || op.outputs[0] < 0) return f;
+  const runtime::Shape in = model.tensor(static_cast<size_t>(op.inputs[0])).shape;
   const runtime::Shape out = model.tensor(static_cast<size_t>(op.outputs[0])).shape;
   const runtime::Shape w = model.tensor(static_cast<size_t>(op.inputs[1])).shape;
-  if (out.rank < 1 || out.dims[out.rank - 1] <= 0) return f;
+  if (out.rank < 1 || out.dims[out.rank - 1] <= 0 || in.rank < 1) return f;
   const uint64_t channels = static_cast<uint64_t>(out.dims[out.rank - 1]);
   const uint64_t pixels = f[OpFeature::kOutput] / channels;
   int64_t taps = 0;
-  if (f.kind == OpKind::kConv && w.rank == 4)
-    taps = int64_t{w.dims[1]} * w.dims[2] * w.dims[3];
-  else if (f.kind == OpKind::kDepthwise && w.rank == 4)
-    taps = int64_t{w.dims[1]} * w.dims[2];
-  else if (f.kind == OpKind::kFullyConnected && w.rank == 2)
-    taps = w.dims[1];
+  if (f.kind == OpKind::kFullyConnected) {
+    if (w.rank == 2) taps = w.dims[1];
+  } else if (w.rank == 4 && w.dims[1] > 0) {
+    // [out channels, kernel h, kernel w, in channels] (depthwise: [1, h, w, channels]).
+    taps = f.kind == OpKind::kConv ? int64_t{w.dims[1]} * w.dims[2] * w.dims[3] : int64_t{w.dims[1]} * w.dims[2];
+    f[OpFeature::kGather] = pixels * static_cast<uint64_t>(w.dims[1]);
+    // An input depth that is not a multiple of four is gathered element by element.
+    if (f.kind == OpKind::kConv && in.dims[in.rank - 1] % 4 != 0 && taps > 0) f[OpFeature::kTap] = pixels * static_cast<uint64_t>(taps);
+  }
   if (taps <= 0) return f;
   const uint64_t steps = ceil_div(static_cast<uint64_t>(taps), lanes);
   const uint64_t blocks = ceil_div(channels, 4);
@@ -100,6 +106,7 @@ CostModel cost_model_from(const board::Board& b, uint32_t clock_hz, bool npu_on)
   for (size_t k = 0; k < kOpKinds; ++k)
     for (size_t f = 0; f < kOpFeatures; ++f) c.cpu.millicycles[k][f] = b.cpu.cost.millicycles[k][f];
   c.cpu.cycles_per_step = b.cpu.cost.cycles_per_step;
+  c.cpu.margin_permille = b.cpu.cost.margin_permille;
   if (npu_on && b.npu != nullptr) {
     c.npu.present = true;
     c.npu.clock_hz = b.npu->clock_hz;

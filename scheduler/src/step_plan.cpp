@@ -85,13 +85,18 @@ TaskTiming task_timing(const PipelineConfig& config, const StepPlan& p, const Co
   t.period = config.period;
   t.deadline = config.relative_deadline != 0 ? config.relative_deadline : config.period;
   t.jitter = config.release_jitter;
-  const os::TimeNs overhead = step_overhead_ns(cost);
-  const os::TimeNs submit = cost.npu_submit_ns() + overhead;
+  // Every CPU step's budget is the cost model's prediction; the analysis lengthens each by
+  // the board's margin (the fit's largest underestimate of a measured model). NPU time is
+  // the NPU's own figure.
+  const uint32_t margin = cost.cpu.margin_permille;
+  auto bounded = [margin](os::TimeNs t) { return t + (t * margin + 999) / 1000; };
+  const os::TimeNs overhead = bounded(step_overhead_ns(cost));
+  const os::TimeNs submit = bounded(cost.npu_submit_ns() + step_overhead_ns(cost));
   for (uint32_t s = 0; s < p.total_steps; ++s) {
     const bool model_step = s >= p.feature_steps && s < p.feature_steps + p.model_steps;
     const os::TimeNs npu = model_step ? p.npu_ns[s - p.feature_steps] : 0;
     const uint32_t slices = model_step && p.slices[s - p.feature_steps] > 1 ? p.slices[s - p.feature_steps] : 1;
-    os::TimeNs step = p.step_budget_ns[s];
+    os::TimeNs step = bounded(p.step_budget_ns[s]);
     if (npu) {
       // An offloaded op: one CPU step submits it, the job suspends for the NPU's time
       // (counted as its own execution: suspension-oblivious), then a step of no cost takes

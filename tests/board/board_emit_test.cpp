@@ -3,6 +3,8 @@
 // fragment with arm-none-eabi-ld (or, without it, the host ld); and `chorus board` end to end.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cstring>
 
 #include "board_test_util.hpp"
@@ -257,10 +259,15 @@ TEST(BoardCli, ErrorsAreOneLineWithExitCodeOneOrTwo) {
   ToolRun bad_emit = run(cli + " board " + board_file("mps3_an547") + " --emit pdf");
   EXPECT_EQ(bad_emit.out, "chorus board: --emit must be header, dts, ld, report or svg, got 'pdf'\n");
   const std::string broken = temp_path("broken.xml");
-  write_text(broken, replaced(read_text(board_file("mps2_an385")), "size=\"16K\"", "size=\"16Q\""));
+  const std::string text = replaced(read_text(board_file("mps2_an385")), "size=\"16K\"", "size=\"16Q\"");
+  write_text(broken, text);
+  // The line of the broken element, counted in the file.
+  const size_t at = text.find("size=\"16Q\"");
+  ASSERT_NE(at, std::string::npos);
+  const std::string line = std::to_string(1 + std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
   ToolRun r = run(cli + " board " + broken + " --emit report");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.out.find("broken.xml:30: element <memory name=\"blockram\">: attribute size='16Q' is not a size"),
+  EXPECT_NE(r.out.find("broken.xml:" + line + ": element <memory name=\"blockram\">: attribute size='16Q' is not a size"),
             std::string::npos)
       << r.out;
   ToolRun help = run(cli + " board --help");

@@ -18,7 +18,7 @@ const std::string kGood =
     "  <cpu core=\"cortex-m55\" clock=\"100MHz\" features=\"fpu dsp mve\">\n"                                             // 3
     "    <cost lanes=\"4\"><kind name=\"conv\" op=\"100\" mac=\"0.25\"/><kind name=\"depthwise\" op=\"100\" mac=\"0.5\"/>"
     "<kind name=\"fully-connected\" op=\"100\" mac=\"0.25\"/><kind name=\"svdf\" op=\"100\" mac=\"0.25\"/>"
-    "<kind name=\"elementwise\" op=\"100\" mac=\"1\"/><kind name=\"other\" op=\"100\" byte=\"0.125\"/></cost>\n"  // 4
+    "<kind name=\"pool\" op=\"100\" mac=\"1\"/><kind name=\"elementwise\" op=\"100\" mac=\"1\"/><kind name=\"other\" op=\"100\" byte=\"0.125\"/></cost>\n"  // 4
     "  </cpu>\n"                                                                                                          // 5
     "  <memory name=\"flash\" base=\"0x00000000\" size=\"1M\" kind=\"flash\" access=\"cpu npu\" speed=\"20\"/>\n"         // 6
     "  <memory name=\"dtcm\" base=\"0x20000000\" size=\"64K\" kind=\"dtcm\" access=\"cpu\" speed=\"100\"/>\n"             // 7
@@ -125,12 +125,12 @@ TEST(BoardXml, CostKinds) {
   // Every kind once; no negatives; a kind costs something; at least one lane.
   EXPECT_EQ(error_of(replaced(kGood, "<kind name=\"svdf\" op=\"100\" mac=\"0.25\"/>", "")),
             "b.xml:4: element <cost>: missing <kind name='svdf'> (every kind is charged: conv, depthwise, fully-connected, "
-            "svdf, elementwise, other)");
+            "svdf, pool, elementwise, other)");
   EXPECT_EQ(error_of(replaced(kGood, "<kind name=\"svdf\"", "<kind name=\"conv\"")),
             "b.xml:4: element <kind name=\"conv\">: this kind is given twice (each kind once)");
   EXPECT_EQ(error_of(replaced(kGood, "<kind name=\"svdf\"", "<kind name=\"lstm\"")),
             "b.xml:4: element <kind name=\"lstm\">: attribute name='lstm' is not one of: conv, depthwise, fully-connected, svdf, "
-            "elementwise, other");
+            "pool, elementwise, other");
   EXPECT_EQ(error_of(replaced(kGood, "byte=\"0.125\"", "byte=\"-0.125\"")),
             "b.xml:4: element <kind name=\"other\">: attribute byte='-0.125' is not a decimal number with at most three decimals");
   EXPECT_EQ(error_of(replaced(kGood, "<kind name=\"other\" op=\"100\" byte=\"0.125\"/>", "<kind name=\"other\"/>")),

@@ -29,6 +29,7 @@ const char kHostileBoard[] = R"(<?xml version="1.0" encoding="UTF-8"?>
       <kind name="depthwise" op="1782.352" mac="0.798" row="133.571" output="9.618" channel="582.141"/>
       <kind name="fully-connected" op="559.547" output="24.402" channel="17.611"/>
       <kind name="svdf" op="9494.315" mac="1.692" output="28.543"/>
+      <kind name="pool" op="300"/>
       <kind name="elementwise" op="5691.507" mac="3.24" byte="1.49"/>
       <kind name="other" op="585.262"/>
     </cost>

@@ -1,7 +1,7 @@
 // The cost model against QEMU: every shipped board's <cost> is what the fit gives for its
 // core's committed per-operator instruction counts (dts/boards/costs/ops_CORE.tsv, measured
 // by scripts/firmware-test.sh CORE --bench), and it predicts every measured model's
-// instructions within 10 %. The fit itself recovers known coefficients from exact data.
+// instructions within 5 % (the worst is 4.5 %, dts/boards/SCHEMA.md). The fit itself recovers known coefficients from exact data.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -74,6 +74,8 @@ TEST(CostModel, EveryShippedBoardCarriesTheFitOfItsCoresMeasurements) {
     }
     const tools::CostFit& fit = fits[core];
     EXPECT_EQ(static_cast<unsigned>(b->cpu.cost.lanes), static_cast<unsigned>(fit.cost.lanes)) << path;
+    EXPECT_EQ(b->cpu.cost.margin_permille, fit.cost.margin_permille) << path << ": <cost margin>";
+    EXPECT_GT(fit.cost.margin_permille, 0u) << core << ": the fit underestimates some model";
     for (size_t k = 0; k < board::kOpKinds; ++k)
       for (size_t f = 0; f < board::kOpFeatures; ++f)
         EXPECT_EQ(b->cpu.cost.millicycles[k][f], fit.cost.millicycles[k][f])
@@ -84,7 +86,7 @@ TEST(CostModel, EveryShippedBoardCarriesTheFitOfItsCoresMeasurements) {
   std::printf("compared %zu boards with the fits of %zu cores' measurements\n", checked, fits.size());
 }
 
-TEST(CostModel, PredictsEveryMeasuredModelWithinTenPercent) {
+TEST(CostModel, PredictsEveryMeasuredModelWithinFivePercent) {
   size_t models = 0, ops = 0;
   for (const char* core : {"m3", "m4", "m7", "m33", "m55"}) {
     const std::vector<tools::MeasuredOp> rows = measured(core);
@@ -103,7 +105,7 @@ TEST(CostModel, PredictsEveryMeasuredModelWithinTenPercent) {
     ASSERT_GE(fits.size(), 9u) << core;
     for (const tools::ModelFit& m : fits) {
       const double ratio = static_cast<double>(m.predicted) / static_cast<double>(m.measured);
-      EXPECT_LE(std::fabs(ratio - 1.0), 0.10) << core << " " << m.model << ": predicted " << m.predicted << ", measured "
+      EXPECT_LE(std::fabs(ratio - 1.0), 0.05) << core << " " << m.model << ": predicted " << m.predicted << ", measured "
                                               << m.measured;
       ++models;
       ops += m.ops;
@@ -119,9 +121,10 @@ TEST(CostModel, FitRecoversKnownCoefficientsFromExactCounts) {
   board::CostModel truth{};
   truth.lanes = 4;
   const int32_t per[board::kOpKinds][board::kOpFeatures] = {
-      {700000, 0, 3000, 60000, 15000, 150000, 0}, {1500000, 800, 0, 130000, 10000, 500000, 0},
-      {560000, 0, 0, 0, 24000, 18000, 0},        {9500000, 1700, 0, 0, 28000, 0, 0},
-      {0, 3000, 0, 0, 0, 0, 1500},               {585000, 0, 0, 0, 0, 0, 200}};
+      {700000, 0, 3000, 60000, 15000, 150000, 0, 120000, 4000}, {1500000, 800, 0, 130000, 10000, 500000, 0, 40000, 0},
+      {560000, 0, 0, 0, 24000, 18000, 0, 0, 0},                 {9500000, 1700, 0, 0, 28000, 0, 1500, 0, 0},
+      {5000000, 2000, 0, 0, 3000, 0, 0, 0, 0},                  {0, 3000, 0, 0, 0, 0, 1500, 0, 0},
+      {585000, 0, 0, 0, 0, 0, 200, 0, 0}};
   for (size_t k = 0; k < board::kOpKinds; ++k)
     for (size_t f = 0; f < board::kOpFeatures; ++f) truth.millicycles[k][f] = per[k][f];
   // Instructions the truth charges each real operator.

@@ -237,7 +237,7 @@ std::string emit_board_header(const BoardLayout& layout, const std::string& gene
     for (size_t f = 0; f < board::kOpFeatures; ++f) o << (f ? ", " : "") << c.cost.millicycles[k][f];
     o << "}";
   }
-  o << "}, " << u32(c.cost.cycles_per_step) << "}},\n";
+  o << "}, " << u32(c.cost.cycles_per_step) << ", " << u32(c.cost.margin_permille) << "}},\n";
   o << "    kRegions, " << d.regions.size() << "u, " << (d.has_npu ? "&kNpu" : "nullptr") << ", "
     << (d.sensors.empty() ? "nullptr" : "kSensors") << ", " << d.sensors.size() << "u,\n";
   o << "    {kArenaRegions, " << d.arena_regions.size() << "u, " << u32(d.arena_size) << ", " << u32(d.arena_alignment) << ", "

@@ -240,12 +240,14 @@ bool fitted_feature(OpKind kind, OpFeature f) {
       return f != OpFeature::kByte;
     case OpKind::kFullyConnected:
       return f == OpFeature::kBase || f == OpFeature::kMac || f == OpFeature::kOutput || f == OpFeature::kChannel;
-    case OpKind::kSvdf:
-      return f == OpFeature::kBase || f == OpFeature::kMac || f == OpFeature::kOutput;
+    case OpKind::kSvdf:  // bytes: its state and time weights are int8 or int16
+      return f == OpFeature::kBase || f == OpFeature::kMac || f == OpFeature::kOutput || f == OpFeature::kByte;
+    case OpKind::kPool:
+      return f == OpFeature::kBase || f == OpFeature::kMac || f == OpFeature::kOutput || f == OpFeature::kByte;
     case OpKind::kElementwise:
       return f == OpFeature::kBase || f == OpFeature::kMac || f == OpFeature::kByte;
     case OpKind::kOther:
-      return f == OpFeature::kBase || f == OpFeature::kByte;
+      return f == OpFeature::kBase || f == OpFeature::kOutput || f == OpFeature::kByte;
   }
   return false;
 }
@@ -276,6 +278,11 @@ bool fit_costs(const std::vector<MeasuredOp>& rows, const std::string& models_di
     totals(with, fit.cost, &fit.models);
     fit.ops = with.size();
     for (const ModelFit& m : fit.models) {
+      if (m.predicted > 0 && m.measured > m.predicted) {
+        // Integer arithmetic: the same thousandth on every machine.
+        const uint64_t under = (1000 * (m.measured - m.predicted) + m.predicted - 1) / m.predicted;
+        if (under > fit.cost.margin_permille) fit.cost.margin_permille = static_cast<uint32_t>(under > 1000 ? 1000 : under);
+      }
       const double e = std::fabs(static_cast<double>(m.predicted) / static_cast<double>(m.measured) - 1.0);
       if (e > fit.worst_error || fit.worst_model.empty()) {
         fit.worst_error = e;
@@ -301,11 +308,19 @@ bool fit_costs(const std::vector<MeasuredOp>& rows, const std::string& models_di
 }
 
 bool predict_models(const std::vector<MeasuredOp>& rows, const std::string& models_dir, const board::CostModel& cost,
-                    std::vector<ModelFit>* out, std::string* error) {
+                    std::vector<ModelFit>* out, std::string* error, std::vector<OpFit>* ops) {
   Models models(models_dir);
   std::vector<Row> with;
   if (!rows_with_features(rows, models, cost.lanes, &with, error)) return false;
   totals(with, cost, out);
+  if (ops != nullptr) {
+    sched::CpuCost cpu;
+    cpu.lanes = cost.lanes;
+    std::copy(&cost.millicycles[0][0], &cost.millicycles[0][0] + kKinds * kFeatures, &cpu.millicycles[0][0]);
+    ops->clear();
+    for (const Row& r : with)
+      ops->push_back(OpFit{r.op->model, r.op->op_index, r.op->op_name, r.op->instructions, cpu.cycles(r.features)});
+  }
   return true;
 }
 

@@ -29,6 +29,11 @@ double SimReport::cpu_utilization() const {
   return duration == 0 ? 0.0 : static_cast<double>(scheduler->cpu_busy_ns()) / static_cast<double>(duration);
 }
 
+os::TimeNs SimReport::percentile(uint32_t pipeline, double percent) const {
+  if (responses != nullptr && responses->complete(pipeline)) return responses->percentile(pipeline, percent);
+  return scheduler->metrics(pipeline).response.percentile(percent);
+}
+
 double SimReport::npu_utilization() const {
   return duration == 0 ? 0.0 : static_cast<double>(scheduler->npu_busy_ns()) / static_cast<double>(duration);
 }
@@ -46,7 +51,7 @@ void print_pipeline_table(const SimReport& report, std::FILE* out) {
       std::snprintf(bound, sizeof(bound), "%.3f", ms(a->response[i]));
     std::fprintf(out, "  %-14s %5u %8u %8u %6u %7u %9.3f %9.3f %9.3f %9.3f %9s %9.3f\n", report.names[i].c_str(),
                  report.levels[i], m.releases, m.completions, m.skips, report.misses(i), ms(m.response.min()),
-                 ms(m.response.percentile(50)), ms(m.response.percentile(99)), ms(m.response.max()), bound,
+                 ms(report.percentile(i, 50)), ms(report.percentile(i, 99)), ms(m.response.max()), bound,
                  ms(s.config(i).relative_deadline));
   }
 }

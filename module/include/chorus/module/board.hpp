@@ -23,11 +23,19 @@ enum class Core : uint8_t { kCortexM0Plus, kCortexM3, kCortexM4, kCortexM7, kCor
 enum CpuFeature : uint8_t { kFeatureFpu = 1u << 0, kFeatureDsp = 1u << 1, kFeatureMve = 1u << 2 };
 
 // Operator families the cost model charges differently (CMSIS-NN has one inner loop each).
-// kElementwise: operators whose MACs are their output elements (pooling, ADD, MUL, DIV,
-// MINIMUM, MAXIMUM); kOther: every operator without MACs (RESHAPE, SOFTMAX, QUANTIZE, data
-// moves, the audio front end's signal ops).
-enum class OpKind : uint8_t { kConv = 0, kDepthwise = 1, kFullyConnected = 2, kSvdf = 3, kElementwise = 4, kOther = 5 };
-constexpr size_t kOpKinds = 6;
+// kPool: AVERAGE_POOL_2D, MAX_POOL_2D; kElementwise: the other operators with MACs (ADD,
+// MUL, DIV, MINIMUM, MAXIMUM: one MAC an output element); kOther: every operator without
+// MACs (RESHAPE, SOFTMAX, QUANTIZE, data moves, the audio front end's signal ops).
+enum class OpKind : uint8_t {
+  kConv = 0,
+  kDepthwise = 1,
+  kFullyConnected = 2,
+  kSvdf = 3,
+  kPool = 4,
+  kElementwise = 5,
+  kOther = 6
+};
+constexpr size_t kOpKinds = 7;
 
 // What an operator's cycles are linear in, computed from the model's shapes
 // (scheduler/src/cost_model.cpp; dts/boards/SCHEMA.md "Cost coefficients" defines each):
@@ -38,10 +46,13 @@ constexpr size_t kOpKinds = 6;
 //   kOutput   output elements (requantisation, clamp, store)
 //   kChannel  ceil(channels / 4) x ceil(taps / lanes): per-channel set-up (weight sums)
 //   kByte     bytes the operator reads and writes
+//   kGather   pixels x kernel height: contiguous input runs gathered per output pixel
+//   kTap      pixels x taps for a CONV_2D whose input depth is not a multiple of 4 (its
+//             receptive field is gathered element by element), else 0
 // taps: the MACs of one output element (kernel height x width x input depth for CONV_2D,
 // kernel height x width for DEPTHWISE_CONV_2D, input depth for FULLY_CONNECTED).
-enum class OpFeature : uint8_t { kBase = 0, kMac, kVector, kRow, kOutput, kChannel, kByte };
-constexpr size_t kOpFeatures = 7;
+enum class OpFeature : uint8_t { kBase = 0, kMac, kVector, kRow, kOutput, kChannel, kByte, kGather, kTap };
+constexpr size_t kOpFeatures = 9;
 
 // Cycle costs of the core, measured on its firmware under QEMU where QEMU runs the core
 // (dts/boards/SCHEMA.md, "Cost coefficients"). Milli-cycles keep the table integral: 250
@@ -51,6 +62,9 @@ struct CostModel {
   uint8_t lanes;                               // int8 lanes of one vector step: 16 Helium, 4 DSP, 1 portable
   int32_t millicycles[kOpKinds][kOpFeatures];  // per unit of each feature, >= 0
   uint32_t cycles_per_step;                    // the scheduler's own work between two steps
+  // What the analysis adds to every CPU step's predicted cycles, in thousandths: the
+  // largest underestimate of a measured model by the fit (measured / predicted - 1).
+  uint32_t margin_permille;
 };
 
 struct Cpu {
@@ -177,7 +191,8 @@ const char* sensor_type_name(SensorType type);
 const char* bus_name(Bus bus);
 const char* area_kind_name(AreaKind kind);
 const char* op_kind_name(OpKind kind);
-// The XML attribute name of a feature ("op", "mac", "vector", "row", "output", "channel", "byte").
+// The XML attribute name of a feature ("op", "mac", "vector", "row", "output", "channel", "byte",
+// "gather", "tap").
 const char* op_feature_name(OpFeature feature);
 
 // Index of the region called `name`, or kNoRegion.

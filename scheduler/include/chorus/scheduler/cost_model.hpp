@@ -50,11 +50,16 @@ struct CpuCost {
   // Millicycles per unit of each feature, by kind (board::CostModel). The default charges
   // 200 cycles an operator, a cycle a MAC and a quarter cycle a byte.
   int32_t millicycles[kOpKinds][kOpFeatures] = {
-      {200000, 1000, 0, 0, 0, 0, 250}, {200000, 1000, 0, 0, 0, 0, 250}, {200000, 1000, 0, 0, 0, 0, 250},
-      {200000, 1000, 0, 0, 0, 0, 250}, {200000, 1000, 0, 0, 0, 0, 250}, {200000, 1000, 0, 0, 0, 0, 250}};
+      {200000, 1000, 0, 0, 0, 0, 250, 0, 0}, {200000, 1000, 0, 0, 0, 0, 250, 0, 0}, {200000, 1000, 0, 0, 0, 0, 250, 0, 0},
+      {200000, 1000, 0, 0, 0, 0, 250, 0, 0}, {200000, 1000, 0, 0, 0, 0, 250, 0, 0}, {200000, 1000, 0, 0, 0, 0, 250, 0, 0},
+      {200000, 1000, 0, 0, 0, 0, 250, 0, 0}};
   // The scheduler's own work between two steps (release, pick, accounting), charged to
   // every step; measured by bench/ on the host and by the firmware bench under QEMU.
   uint32_t cycles_per_step = 0;
+  // What the analysis adds to every CPU step's budget, in thousandths (board::CostModel::
+  // margin_permille): the budgets the scheduler charges are the fit's predictions; the
+  // analysis bounds response times with budgets this much longer.
+  uint32_t margin_permille = 0;
 
   int32_t& at(OpKind k, OpFeature f) { return millicycles[static_cast<size_t>(k)][static_cast<size_t>(f)]; }
   // Cycles of an operator with these features (never negative).

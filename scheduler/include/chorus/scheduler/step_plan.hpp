@@ -63,7 +63,8 @@ inline os::TimeNs step_overhead_ns(const CostModel& cost) { return cost.cycles_t
 Status plan_steps(const PipelineConfig& config, const ModelView& model, runtime::NpuBackend* npu, const CostModel& cost,
                   StepPlan* out);
 
-// The analysis view of a planned pipeline.
+// The analysis view of a planned pipeline: its CPU steps' budgets lengthened by the cost
+// model's margin (CpuCost::margin_permille), its NPU operators as the NPU's cost gives them.
 TaskTiming task_timing(const PipelineConfig& config, const StepPlan& plan, const CostModel& cost);
 
 }  // namespace chorus::sched

@@ -11,7 +11,8 @@
 // of instructions on that kind's features (weights 1/instructions: relative errors count),
 // constrained to non-negative coefficients (a feature costs something or nothing), with
 // CPI 1 (dts/boards/SCHEMA.md, "Cost coefficients"). The lane count with the smallest
-// weighted residual wins. Models with custom operators (the audio front ends) are left out:
+// weighted residual wins. The margin is the largest underestimate of a model's total
+// (measured / predicted - 1), rounded up to a thousandth, 0 when none is under. Models with custom operators (the audio front ends) are left out:
 // the simulator charges a front end its own measured cost.
 #pragma once
 
@@ -36,6 +37,14 @@ struct MeasuredOp {
 // Appends the rows of one TSV file; false with `error` (file and line) on a malformed row.
 bool read_measured_ops(const std::string& path, std::vector<MeasuredOp>* out, std::string* error);
 
+struct OpFit {
+  std::string model;
+  uint32_t op_index = 0;
+  std::string op_name;
+  uint64_t measured = 0;
+  uint64_t predicted = 0;
+};
+
 struct ModelFit {
   std::string model;
   uint64_t measured = 0;   // instructions of one inference
@@ -44,7 +53,7 @@ struct ModelFit {
 };
 
 struct CostFit {
-  board::CostModel cost{};  // lanes and millicycles; cycles_per_step left 0
+  board::CostModel cost{};  // lanes, millicycles and margin; cycles_per_step left 0
   std::vector<ModelFit> models;
   double worst_error = 0;   // largest |predicted / measured - 1| over the models
   std::string worst_model;
@@ -61,8 +70,9 @@ bool fitted_feature(board::OpKind kind, board::OpFeature feature);
 bool fit_costs(const std::vector<MeasuredOp>& rows, const std::string& models_dir, const std::vector<uint32_t>& lanes,
                CostFit* out, std::string* error);
 
-// Each model's measured and predicted totals under `cost` (for the rows' models).
+// Each model's measured and predicted totals under `cost` (for the rows' models), and when
+// `ops` is given each operator's.
 bool predict_models(const std::vector<MeasuredOp>& rows, const std::string& models_dir, const board::CostModel& cost,
-                    std::vector<ModelFit>* out, std::string* error);
+                    std::vector<ModelFit>* out, std::string* error, std::vector<OpFit>* ops = nullptr);
 
 }  // namespace chorus::tools

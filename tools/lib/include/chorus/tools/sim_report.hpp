@@ -10,6 +10,7 @@
 
 #include "chorus/scheduler/analysis.hpp"
 #include "chorus/scheduler/partition.hpp"
+#include "chorus/scheduler/response_log.hpp"
 #include "chorus/scheduler/scheduler.hpp"
 
 namespace chorus::tools {
@@ -28,6 +29,7 @@ struct SimReport {
   size_t separate_arena_bytes = 0;  // one arena per model
   std::string trace_path;           // empty: no trace written
   size_t trace_events = 0;
+  sched::ResponseLog* responses = nullptr;  // exact response times, when kept
 
   // Every job that did not meet its deadline: late completions, skipped or dropped
   // releases, and jobs still unfinished past their deadline at the end of the run.
@@ -36,6 +38,9 @@ struct SimReport {
   uint32_t unfinished(uint32_t pipeline) const;
   double cpu_utilization() const;
   double npu_utilization() const;
+  // A pipeline's response-time percentile: exact from `responses` when it kept every job,
+  // else the metrics' histogram (within 1/16 of an octave).
+  os::TimeNs percentile(uint32_t pipeline, double percent) const;
 };
 
 // The per-pipeline table (with a blank line before it).
