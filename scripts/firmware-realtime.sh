@@ -12,8 +12,10 @@
 # {p50, max}, exec_us {observed, predicted}: a job's CPU time on average), one line checking
 # the ELF's __chorus_* symbols against `chorus board --emit report --json`, then a summary
 # line without a "name" key (with busy_us, idle_us and other_us: where the run's time went;
-# other is interrupt handlers and the scheduler's own work between steps). Exit 0 when every target is met: where the analysis accepts the set,
-# no miss and every observed response <= its bound; every prediction within max(10 %, 20 us)
+# other is interrupt handlers and the scheduler's own work between steps). Exit 0 when every
+# target is met: where the analysis accepts the set, no miss and every observed response <=
+# its bound; where it rejects it (samples/multi_model/overload.xml on m4), misses on the
+# target, in the pipelines chorus sim shows missing; every prediction within max(10 %, 20 us)
 # of the observed p50 and max; the ELF's areas where the report puts them. 1 otherwise or on
 # a build or run error; 2 usage.
 # Environment: CHORUS_JOBS (2), CHORUS_SHARED_DIR (../shared), CHORUS_RT_SECONDS (10),
@@ -91,10 +93,14 @@ for p in pipes:
            "deadline_misses": p["deadline_misses"], "response_us": {"p50": p["response_us"]["p50"], "max": p["response_us"]["max"]},
            "bound_us": p["bound_us"], "predicted_us": {"p50": s["response_us"]["p50"], "max": s["response_us"]["max"]},
            "exec_us": {"observed": p["exec_us"], "predicted": s["exec_us"]}}
+    row["predicted_misses"] = s["deadline_misses"]
     checks = []
     if summary["schedulable"]:
         if p["deadline_misses"] != 0: checks.append("misses")
         if p["bound_us"] is None or p["response_us"]["max"] > p["bound_us"]: checks.append("max above the bound")
+    elif (p["deadline_misses"] > 0) != (s["deadline_misses"] > 0):
+        # A set the analysis rejects: the pipelines chorus sim shows missing miss on the target.
+        checks.append("misses differ from the prediction")
     if not close(s["response_us"]["p50"], p["response_us"]["p50"]): checks.append("p50 prediction off")
     if not close(s["response_us"]["max"], p["response_us"]["max"]): checks.append("max prediction off")
     row["targets_met"] = not checks
@@ -117,6 +123,8 @@ for a in areas:
     if not any(i["address"] == a["address"] for i in report["placement"]): elf_ok = False
 print(json.dumps({"core": core, "elf_symbols_checked": checked, "target_areas_checked": len(areas), "elf_matches_report": elf_ok}))
 ok = ok and elf_ok
+if not summary["schedulable"] and sum(p["deadline_misses"] for p in pipes) == 0:
+    ok = False  # a rejected set that shows no miss on the target: the analysis' verdict unconfirmed
 print(json.dumps({"core": core, "icount_shift": int(shift), "clock_mhz": float(mhz), "seconds": summary["seconds"],
                   "analysis_schedulable": summary["schedulable"], "mic_overruns": summary["mic_overruns"],
                   "busy_us": summary["busy_us"], "idle_us": summary["idle_us"],
