@@ -1,5 +1,7 @@
-// The OS port: the few services the firmware core needs from whatever it runs on (POSIX
-// for the host simulation, Zephyr, bare metal). Each port provides these functions.
+// The OS port: the few services the firmware core needs from whatever it runs on. The three
+// ports are in module/src/os/: port_posix.cpp (the host simulation, tests and tools),
+// port_zephyr.cpp (the Zephyr module, cmake/zephyr.cmake) and port_baremetal.cpp (bare-metal
+// Cortex-M, firmware/CMakeLists.txt). Each provides these functions.
 #pragma once
 
 #include <cstddef>

@@ -1,11 +1,15 @@
 // The bare-metal Cortex-M OS port (chorus/module/os/port.hpp): PRIMASK critical sections,
 // data-cache maintenance by address when the core has a D-cache and it is on (ARMv7-M/ARMv8-M
 // ARM, "Cache maintenance operations": DCCMVAC 0xE000EF68, DCIMVAC 0xE000EF5C, CCR.DC bit 16),
-// WFI when idle, logs through semihosting.
+// WFI when idle, log lines to the application's console: it defines
+//   extern "C" void chorus_write(const char* text);
+// (the bare-metal firmware's writes over semihosting, firmware/support/semihosting.cpp).
 #include <cstdint>
 
+#include "chorus/module/format.hpp"
 #include "chorus/module/os/port.hpp"
-#include "console.hpp"
+
+extern "C" void chorus_write(const char* text);
 
 namespace chorus::os {
 
@@ -49,7 +53,9 @@ void idle() { __asm__ volatile("wfi"); }
 
 void log(int level, const char* message) {
   static const char* const kLevels[] = {"error", "warning", "info", "debug"};
-  fw::print("chorus %s: %s\n", kLevels[level < 0 ? 0 : (level > 3 ? 3 : level)], message);
+  char line[256];
+  format_to(line, sizeof(line), "chorus %s: %s\n", kLevels[level < 0 ? 0 : (level > 3 ? 3 : level)], message);
+  chorus_write(line);
 }
 
 }  // namespace chorus::os
