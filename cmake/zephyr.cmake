@@ -9,7 +9,9 @@ endif()
 set(chorus_root ${CMAKE_CURRENT_LIST_DIR}/..)
 zephyr_library_named(chorus)
 
-file(GLOB chorus_kernel_sources ${chorus_root}/runtime/kernels/*.cpp)
+file(GLOB chorus_kernel_sources ${chorus_root}/runtime/kernels/*.cpp ${chorus_root}/runtime/kernels/reference/*.cpp
+     ${chorus_root}/runtime/kernels/arm_dsp/*.cpp ${chorus_root}/runtime/kernels/helium/*.cpp
+     ${chorus_root}/runtime/kernels/signal/*.cpp)
 file(GLOB chorus_dsp_sources ${chorus_root}/runtime/dsp/*.cpp)
 zephyr_library_sources(
   ${chorus_root}/module/src/format.cpp
@@ -22,7 +24,7 @@ zephyr_library_sources(
   ${chorus_root}/runtime/src/tensor.cpp
   ${chorus_kernel_sources}
   ${chorus_dsp_sources}
-  ${chorus_root}/zephyr/port_zephyr.cpp
+  ${chorus_root}/module/src/os/port_zephyr.cpp
 )
 zephyr_library_sources_ifdef(CONFIG_CHORUS_SCHEDULER
   ${chorus_root}/scheduler/src/analysis.cpp

@@ -5,11 +5,11 @@
 #include <cstdint>
 #include <cstring>
 
-#include "add_ref.hpp"
+#include "reference/add_ref.hpp"
 #include "arm_int8.hpp"
 #include "console.hpp"
-#include "conv2d_loops.hpp"
-#include "depthwise_conv2d_loops.hpp"
+#include "reference/conv2d_loops.hpp"
+#include "reference/depthwise_conv2d_loops.hpp"
 #include "fw_test.hpp"
 #include "scratch_sizes.hpp"
 

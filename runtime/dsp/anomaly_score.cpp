@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "quantize_ref.hpp"
+#include "reference/quantize_ref.hpp"
 
 namespace chorus::runtime::dsp {
 

@@ -2,7 +2,7 @@
 // general rescaling path for both), int32 and float32 (EvalAdd).
 #include <algorithm>
 
-#include "add_ref.hpp"
+#include "reference/add_ref.hpp"
 #include "arm_int8.hpp"
 #include "broadcast.hpp"
 

@@ -1,7 +1,7 @@
 // CAST between int8, uint8, int16, int32, uint32, int64, float32 and bool (a superset of
 // TFLM cast.cc). The conversion rules are in cast_ref.hpp. Prepare picks the conversion
 // loop once; eval is one call. Quantisation parameters are ignored, as in TFLM.
-#include "cast_ref.hpp"
+#include "reference/cast_ref.hpp"
 #include "kernels.hpp"
 
 namespace chorus::runtime::kernels {

@@ -2,7 +2,7 @@
 // bias, SAME/VALID padding, strides, dilation and fused activations; bit-exact with TFLM
 // reference_integer_ops::ConvPerChannel. Eval runs the im2col + GEMM loops unless the build
 // defines CHORUS_REFERENCE_KERNELS.
-#include "conv2d_loops.hpp"
+#include "reference/conv2d_loops.hpp"
 #include "kernels.hpp"
 #include "scratch_sizes.hpp"
 

@@ -2,7 +2,7 @@
 // optional int32 bias, any depth multiplier, SAME/VALID padding, strides, dilation and
 // fused activations; bit-exact with TFLM reference_integer_ops::DepthwiseConvPerChannel.
 // Eval runs the channel-block loops unless the build defines CHORUS_REFERENCE_KERNELS.
-#include "depthwise_conv2d_loops.hpp"
+#include "reference/depthwise_conv2d_loops.hpp"
 #include "kernels.hpp"
 #include "scratch_sizes.hpp"
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "broadcast.hpp"
-#include "div_ref.hpp"
+#include "reference/div_ref.hpp"
 
 namespace chorus::runtime::kernels {
 namespace {

@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "kernels.hpp"
-#include "mean_ref.hpp"
+#include "reference/mean_ref.hpp"
 
 namespace chorus::runtime::kernels {
 

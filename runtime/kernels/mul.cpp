@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "broadcast.hpp"
-#include "mul_ref.hpp"
+#include "reference/mul_ref.hpp"
 
 namespace chorus::runtime::kernels {
 namespace {

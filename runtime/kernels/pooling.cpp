@@ -5,7 +5,7 @@
 
 #include "kernels.hpp"
 #include "padding.hpp"
-#include "pool2d_loops.hpp"
+#include "reference/pool2d_loops.hpp"
 
 namespace chorus::runtime::kernels {
 

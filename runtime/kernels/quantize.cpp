@@ -3,7 +3,7 @@
 // (int8/int16/uint8 -> float32, micro/kernels/dequantize_common.cc). Arithmetic in
 // quantize_ref.hpp.
 #include "kernels.hpp"
-#include "quantize_ref.hpp"
+#include "reference/quantize_ref.hpp"
 
 namespace chorus::runtime::kernels {
 namespace {

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "kernels.hpp"
-#include "softmax_ref.hpp"
+#include "reference/softmax_ref.hpp"
 
 namespace chorus::runtime::kernels {
 namespace {

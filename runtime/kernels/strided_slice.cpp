@@ -8,7 +8,7 @@
 // shape check or slice the wrong range), and a shrunk axis takes element `begin` for
 // either stride sign (TFLM visits nothing for a negative stride and leaves the output
 // unwritten); a shrunk axis whose begin lies outside the axis is an error.
-#include "strided_slice_ref.hpp"
+#include "reference/strided_slice_ref.hpp"
 
 #include <cstring>
 

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "kernels.hpp"
-#include "svdf_ref.hpp"
+#include "reference/svdf_ref.hpp"
 
 namespace chorus::runtime::kernels {
 namespace {

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <limits>
 
-#include "add_ref.hpp"
+#include "reference/add_ref.hpp"
 #include "kernel_test_model.hpp"
 
 namespace chorus::test {

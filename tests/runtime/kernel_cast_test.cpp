@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "cast_ref.hpp"
+#include "reference/cast_ref.hpp"
 #include "kernel_test_model.hpp"
 
 namespace chorus::test {

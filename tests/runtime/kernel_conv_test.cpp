@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-#include "conv2d_loops.hpp"
+#include "reference/conv2d_loops.hpp"
 #include "kernel_test_model.hpp"
 #include "kernels.hpp"
 #include "padding.hpp"

@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "depthwise_conv2d_loops.hpp"
+#include "reference/depthwise_conv2d_loops.hpp"
 #include "kernel_test_model.hpp"
 #include "padding.hpp"
 #include "scratch_sizes.hpp"

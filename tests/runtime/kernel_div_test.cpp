@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <limits>
 
-#include "div_ref.hpp"
+#include "reference/div_ref.hpp"
 #include "kernel_test_model.hpp"
 
 namespace chorus::test {

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "kernel_test_model.hpp"
-#include "mean_ref.hpp"
+#include "reference/mean_ref.hpp"
 
 namespace chorus::test {
 namespace {

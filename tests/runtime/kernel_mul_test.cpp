@@ -6,7 +6,7 @@
 #include <cstdlib>
 
 #include "kernel_test_model.hpp"
-#include "mul_ref.hpp"
+#include "reference/mul_ref.hpp"
 
 namespace chorus::test {
 namespace {

@@ -12,7 +12,7 @@
 #include "chorus/runtime/quantization.hpp"
 #include "kernel_test_model.hpp"
 #include "padding.hpp"
-#include "pool2d_loops.hpp"
+#include "reference/pool2d_loops.hpp"
 
 namespace chorus::runtime::kernels {
 namespace {

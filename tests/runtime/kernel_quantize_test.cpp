@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-#include "quantize_ref.hpp"
+#include "reference/quantize_ref.hpp"
 #include "support/golden.hpp"
 #include "support/op_runner.hpp"
 

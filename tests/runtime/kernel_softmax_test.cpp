@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "fixed_point_math.hpp"
-#include "softmax_ref.hpp"
+#include "reference/softmax_ref.hpp"
 
 namespace chorus::runtime::kernels {
 namespace {

@@ -5,7 +5,7 @@
 #include <numeric>
 
 #include "kernel_test_model.hpp"
-#include "strided_slice_ref.hpp"
+#include "reference/strided_slice_ref.hpp"
 
 namespace chorus::test {
 namespace {

@@ -8,7 +8,7 @@
 #include <random>
 #include <vector>
 
-#include "svdf_ref.hpp"
+#include "reference/svdf_ref.hpp"
 
 namespace chorus::runtime::kernels {
 namespace {

@@ -12,8 +12,8 @@
 
 #include "chorus/runtime/interpreter.hpp"
 #include "kernels.hpp"
-#include "kiss_fft16.hpp"
-#include "signal_math.hpp"
+#include "signal/kiss_fft16.hpp"
+#include "signal/signal_math.hpp"
 #include "support/golden.hpp"
 
 namespace chorus::test {

@@ -1,4 +1,4 @@
-#include "signal_prepare.hpp"
+#include "signal/signal_prepare.hpp"
 
 #include "chorus/runtime/tensor.hpp"
 

@@ -1,4 +1,4 @@
-#include "signal_math.hpp"
+#include "signal/signal_math.hpp"
 
 namespace chorus::runtime::signal {
 namespace {

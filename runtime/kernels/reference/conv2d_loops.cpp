@@ -1,4 +1,4 @@
-#include "conv2d_loops.hpp"
+#include "reference/conv2d_loops.hpp"
 #include "scratch_sizes.hpp"
 
 #include "arm_kernels.hpp"

@@ -1,4 +1,4 @@
-#include "kiss_fft16.hpp"
+#include "signal/kiss_fft16.hpp"
 
 #include <cmath>
 

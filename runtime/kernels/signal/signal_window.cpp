@@ -2,7 +2,7 @@
 // frames by an int16 window, shifts right by `shift` and saturates to int16. The input
 // holds one or more frames of the window's length.
 #include "kernels.hpp"
-#include "signal_prepare.hpp"
+#include "signal/signal_prepare.hpp"
 
 namespace chorus::runtime::kernels {
 namespace {

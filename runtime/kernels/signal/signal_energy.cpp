@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "kernels.hpp"
-#include "signal_prepare.hpp"
+#include "signal/signal_prepare.hpp"
 
 namespace chorus::runtime::kernels {
 namespace {

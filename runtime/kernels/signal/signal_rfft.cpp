@@ -4,8 +4,8 @@
 // The twiddle tables live in the op's persistent data (computed once, as kiss_fftr_alloc
 // does in TFLM's init); the complex FFT's intermediate bins use the transient scratch.
 #include "kernels.hpp"
-#include "kiss_fft16.hpp"
-#include "signal_prepare.hpp"
+#include "signal/kiss_fft16.hpp"
+#include "signal/signal_prepare.hpp"
 
 namespace chorus::runtime::kernels {
 namespace {

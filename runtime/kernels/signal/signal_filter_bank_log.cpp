@@ -2,8 +2,8 @@
 // filter_bank_log.cc): natural log of each channel, after shifting left by
 // input_correction_bits, times output_scale, saturated to int16; levels 0 and 1 give 0.
 #include "kernels.hpp"
-#include "signal_math.hpp"
-#include "signal_prepare.hpp"
+#include "signal/signal_math.hpp"
+#include "signal/signal_prepare.hpp"
 
 namespace chorus::runtime::kernels {
 namespace {

@@ -4,7 +4,7 @@
 // so the reference computes num_channels + 1 sums and drops the first. The channel tables
 // (starts, widths) must be constant so prepare can check every index they produce.
 #include "kernels.hpp"
-#include "signal_prepare.hpp"
+#include "signal/signal_prepare.hpp"
 
 namespace chorus::runtime::kernels {
 namespace {

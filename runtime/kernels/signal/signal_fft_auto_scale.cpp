@@ -3,8 +3,8 @@
 // allows, so the fixed-point FFT keeps the most precision, and outputs the shift (which
 // SignalFilterBankSquareRoot later undoes).
 #include "kernels.hpp"
-#include "signal_math.hpp"
-#include "signal_prepare.hpp"
+#include "signal/signal_math.hpp"
+#include "signal/signal_prepare.hpp"
 
 namespace chorus::runtime::kernels {
 namespace {

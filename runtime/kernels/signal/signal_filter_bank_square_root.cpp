@@ -2,8 +2,8 @@
 // signal/src/filter_bank_square_root.cc): rounded integer square root of each uint64
 // channel, shifted right by the scale bits SignalFftAutoScale applied to the frame.
 #include "kernels.hpp"
-#include "signal_math.hpp"
-#include "signal_prepare.hpp"
+#include "signal/signal_math.hpp"
+#include "signal/signal_prepare.hpp"
 
 namespace chorus::runtime::kernels {
 namespace {

@@ -4,8 +4,8 @@
 // an SNR with 12 fractional bits, goes through the "shrink" curve x^2/4 below 2 and x - 1
 // above, leaving 6 fractional bits. Stateless: the noise estimate is an input.
 #include "kernels.hpp"
-#include "signal_math.hpp"
-#include "signal_prepare.hpp"
+#include "signal/signal_math.hpp"
+#include "signal/signal_prepare.hpp"
 
 namespace chorus::runtime::kernels {
 namespace {

@@ -1,4 +1,4 @@
-#include "depthwise_conv2d_loops.hpp"
+#include "reference/depthwise_conv2d_loops.hpp"
 
 #include "arm_kernels.hpp"
 #include "int8_vector.hpp"
