@@ -60,7 +60,8 @@ int32_t find_root(int32_t* root, int32_t t) {
   return t;
 }
 
-// Fills lifetimes per buffer root. Tensors outside the activation area get root -1.
+// Phase 1: lifetimes per buffer root (views share their input's buffer). Tensors outside
+// the activation area get root -1.
 void compute_lifetimes(const Model& model, Workspace& w) {
   const size_t n = model.num_tensors();
   for (size_t t = 0; t < n; ++t) {
@@ -136,6 +137,196 @@ void place(Workspace& w, size_t count, Buffer& b) {
   b.placed = 1;
 }
 
+// --- The phases of plan_memory (as TFLM's greedy planner: buffers with lifetimes, an
+// order, a placement per order, the best kept). ---
+
+// Phase 2: the buffers to place (lifetime roots used by some operator), their alignment at
+// least `min_align`, listed in w.order; returns how many.
+size_t collect_buffers(const Model& model, Workspace& w, size_t min_align) {
+  size_t count = 0;
+  for (size_t t = 0; t < model.num_tensors(); ++t) {
+    if (w.root[t] != static_cast<int32_t>(t)) continue;
+    Buffer& b = w.buffers[t];
+    if (b.first < 0) {  // never used by an op and not an input/output: nothing to place
+      w.root[t] = -1;
+      continue;
+    }
+    if (b.align < min_align) b.align = static_cast<uint32_t>(min_align);
+    w.order[count++] = static_cast<uint32_t>(t);
+  }
+  return count;
+}
+
+// The bytes live at operator `op`.
+size_t live_bytes_at(const Workspace& w, size_t count, int32_t op) {
+  size_t live = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const Buffer& b = w.buffers[w.order[i]];
+    if (b.first <= op && op <= b.last) live += b.size;
+  }
+  return live;
+}
+
+// Phase 3: the lower bound no plan can beat, the largest sum of live bytes at one operator.
+size_t lower_bound_bytes(const Workspace& w, size_t count, int32_t num_ops) {
+  size_t bound = 0;
+  for (int32_t op = 0; op < (num_ops > 0 ? num_ops : 1); ++op) {
+    const size_t live = live_bytes_at(w, count, op);
+    if (live > bound) bound = live;
+  }
+  return bound;
+}
+
+// Phase 4: an offline plan ("OfflineMemoryAllocation") fixes the offsets it names.
+bool apply_offline_plan(Workspace& w, size_t count, Span<const int32_t> offline) {
+  if (offline.empty()) return false;
+  for (size_t i = 0; i < count; ++i) {
+    Buffer& b = w.buffers[w.order[i]];
+    const int32_t off = offline[w.order[i]];
+    if (off >= 0) {
+      b.offset = static_cast<uint32_t>(off);
+      b.placed = b.fixed = 1;
+    }
+  }
+  return true;
+}
+
+// Phase 5: w.order by size, largest first (ties: earlier first use, then index, so plans
+// are deterministic).
+void sort_by_size(Workspace& w, size_t count) {
+  auto before = [&](uint32_t a, uint32_t b) {
+    const Buffer &x = w.buffers[a], &y = w.buffers[b];
+    if (x.size != y.size) return x.size > y.size;
+    if (x.first != y.first) return x.first < y.first;
+    return a < b;
+  };
+  for (size_t i = 1; i < count; ++i) {
+    const uint32_t key = w.order[i];
+    size_t j = i;
+    while (j > 0 && before(key, w.order[j - 1])) {
+      w.order[j] = w.order[j - 1];
+      --j;
+    }
+    w.order[j] = key;
+  }
+}
+
+// Phase 6: w.ops, the operators by the bytes live at them, largest first (for greedy by
+// breadth); returns how many.
+size_t sort_ops_by_live_bytes(Workspace& w, size_t count, int32_t num_ops) {
+  size_t n = 0;
+  for (int32_t op = 0; op < num_ops; ++op) w.ops[n++] = static_cast<uint32_t>(op);
+  for (size_t i = 1; i < n; ++i) {
+    const uint32_t key = w.ops[i];
+    const size_t key_live = live_bytes_at(w, count, static_cast<int32_t>(key));
+    size_t j = i;
+    while (j > 0 && live_bytes_at(w, count, static_cast<int32_t>(w.ops[j - 1])) < key_live) {
+      w.ops[j] = w.ops[j - 1];
+      --j;
+    }
+    w.ops[j] = key;
+  }
+  return n;
+}
+
+// Phase 7, one strategy each: every buffer not fixed by an offline plan placed again.
+void unplace(Workspace& w, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    Buffer& b = w.buffers[w.order[i]];
+    if (!b.fixed) b.placed = 0;
+  }
+}
+
+// Greedy by size (Pisarchyk and Lee, "Efficient Memory Management for Deep Neural Net
+// Inference", 2020): largest first.
+void place_by_size(Workspace& w, size_t count) {
+  for (size_t i = 0; i < count; ++i) place(w, count, w.buffers[w.order[i]]);
+}
+
+// Greedy by breadth (the same paper): operators by live bytes, each operator's unplaced
+// buffers by size, then any left.
+void place_by_breadth(Workspace& w, size_t count, size_t num_ops_live) {
+  for (size_t k = 0; k < num_ops_live; ++k) {
+    const int32_t op = static_cast<int32_t>(w.ops[k]);
+    for (size_t i = 0; i < count; ++i) {  // w.order is by size: largest first
+      Buffer& b = w.buffers[w.order[i]];
+      if (!b.placed && b.first <= op && op <= b.last) place(w, count, b);
+    }
+  }
+  for (size_t i = 0; i < count; ++i) place(w, count, w.buffers[w.order[i]]);
+}
+
+// A perturbed size order (each buffer may swap with one of the next three; xorshift32):
+// greedy placement is sensitive to order, and a handful of tries usually reaches the lower
+// bound. Works on w.perm so the size order stays.
+void place_shuffled(Workspace& w, size_t count, uint32_t* rng) {
+  for (size_t i = 0; i < count; ++i) w.perm[i] = w.order[i];
+  for (size_t i = 0; i + 1 < count; ++i) {
+    *rng ^= *rng << 13;
+    *rng ^= *rng >> 17;
+    *rng ^= *rng << 5;
+    const size_t j = i + *rng % (count - i < 4 ? count - i : 4);
+    const uint32_t tmp = w.perm[i];
+    w.perm[i] = w.perm[j];
+    w.perm[j] = tmp;
+  }
+  for (size_t i = 0; i < count; ++i) place(w, count, w.buffers[w.perm[i]]);
+}
+
+size_t end_of_placement(const Workspace& w, size_t count) {
+  size_t end_bytes = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const Buffer& b = w.buffers[w.order[i]];
+    if (static_cast<size_t>(b.offset) + b.size > end_bytes) end_bytes = static_cast<size_t>(b.offset) + b.size;
+  }
+  return end_bytes;
+}
+
+// Phase 7: by size, by breadth, then `shuffles` perturbed orders, stopping at the lower
+// bound; the smallest placement's offsets end up in the buffers.
+void search_placements(Workspace& w, size_t count, size_t num_ops_live, size_t bound, uint32_t shuffles) {
+  size_t best_end = SIZE_MAX;
+  uint32_t rng = 0x2545F491u;
+  const uint32_t tries = 2 + shuffles;
+  for (uint32_t strategy = 0; strategy < tries; ++strategy) {
+    if (best_end == bound) break;  // cannot do better
+    unplace(w, count);
+    if (strategy == 0)
+      place_by_size(w, count);
+    else if (strategy == 1)
+      place_by_breadth(w, count, num_ops_live);
+    else
+      place_shuffled(w, count, &rng);
+    const size_t end_bytes = end_of_placement(w, count);
+    if (end_bytes < best_end) {  // `best` keeps the winning offsets in size order
+      best_end = end_bytes;
+      for (size_t i = 0; i < count; ++i) w.best[i] = w.buffers[w.order[i]].offset;
+    }
+  }
+  for (size_t i = 0; i < count; ++i) w.buffers[w.order[i]].offset = w.best[i];
+}
+
+// Phase 8: every tensor's offset (its buffer's; kNotPlanned outside the activations), its
+// lifetime, the aliases and the activation bytes.
+void write_offsets(const Model& model, Workspace& w, Span<uint32_t> offsets, Span<LifetimeInterval> lifetimes,
+                   MemoryPlan* plan) {
+  const size_t n = model.num_tensors();
+  for (size_t t = 0; t < n; ++t) {
+    const int32_t r = w.root[t] < 0 ? -1 : find_root(w.root, static_cast<int32_t>(t));
+    if (r < 0 || w.buffers[r].first < 0) {
+      offsets[t] = kNotPlanned;
+      if (t < lifetimes.size()) lifetimes[t] = LifetimeInterval{};
+      continue;
+    }
+    if (t < lifetimes.size()) lifetimes[t] = LifetimeInterval{w.buffers[r].first, w.buffers[r].last};
+    if (r != static_cast<int32_t>(t)) ++plan->alias_count;
+    offsets[t] = w.buffers[r].offset;
+    const size_t end = static_cast<size_t>(w.buffers[r].offset) + w.buffers[r].size;
+    if (end > plan->activation_bytes) plan->activation_bytes = end;
+  }
+  plan->offsets = Span<const uint32_t>(offsets.data(), n);
+}
+
 }  // namespace
 
 size_t plan_workspace_bytes(const Model& model) { return workspace_for(model.num_tensors(), model.num_ops()); }
@@ -149,152 +340,18 @@ Result<MemoryPlan> plan_memory(const Model& model, Span<uint32_t> offsets, Span<
   if (workspace.size() < need)
     return Status::error(StatusCode::kOutOfMemory, "memory plan: workspace needs %zu bytes, has %zu", need, workspace.size());
   Workspace w = carve(workspace, n);
-  compute_lifetimes(model, w);
+  const int32_t num_ops = static_cast<int32_t>(model.num_ops());
 
   MemoryPlan plan;
-  const size_t min_align = options.min_alignment == 0 ? 1 : options.min_alignment;
-  size_t count = 0;
-  for (size_t t = 0; t < n; ++t) {
-    if (w.root[t] != static_cast<int32_t>(t)) continue;
-    Buffer& b = w.buffers[t];
-    if (b.first < 0) {  // never used by an op and not an input/output: nothing to place
-      w.root[t] = -1;
-      continue;
-    }
-    if (b.align < min_align) b.align = static_cast<uint32_t>(min_align);
-    w.order[count++] = static_cast<uint32_t>(t);
-  }
+  compute_lifetimes(model, w);                                                                     // 1
+  const size_t count = collect_buffers(model, w, options.min_alignment == 0 ? 1 : options.min_alignment);  // 2
   plan.num_buffers = count;
-
-  // Lower bound: the largest sum of live bytes at one operator.
-  const int32_t num_ops = static_cast<int32_t>(model.num_ops());
-  for (int32_t op = 0; op < (num_ops > 0 ? num_ops : 1); ++op) {
-    size_t live = 0;
-    for (size_t i = 0; i < count; ++i) {
-      const Buffer& b = w.buffers[w.order[i]];
-      if (b.first <= op && op <= b.last) live += b.size;
-    }
-    if (live > plan.lower_bound_bytes) plan.lower_bound_bytes = live;
-  }
-
-  // Offline plan: fixed offsets for the tensors it names.
-  const Span<const int32_t> offline = options.use_offline_plan ? model.offline_offsets() : Span<const int32_t>();
-  if (!offline.empty()) {
-    plan.offline = true;
-    for (size_t i = 0; i < count; ++i) {
-      Buffer& b = w.buffers[w.order[i]];
-      const int32_t off = offline[w.order[i]];
-      if (off >= 0) {
-        b.offset = static_cast<uint32_t>(off);
-        b.placed = b.fixed = 1;
-      }
-    }
-  }
-
-  // Greedy by size: largest first (ties: earlier first use, then index, so plans are
-  // deterministic), each into the best-fitting gap among time-overlapping placed buffers.
-  for (size_t i = 1; i < count; ++i) {
-    const uint32_t key = w.order[i];
-    size_t j = i;
-    auto before = [&](uint32_t a, uint32_t b) {
-      const Buffer &x = w.buffers[a], &y = w.buffers[b];
-      if (x.size != y.size) return x.size > y.size;
-      if (x.first != y.first) return x.first < y.first;
-      return a < b;
-    };
-    while (j > 0 && before(key, w.order[j - 1])) {
-      w.order[j] = w.order[j - 1];
-      --j;
-    }
-    w.order[j] = key;
-  }
-  // Greedy by breadth (the same paper): operators by the bytes live at them, largest
-  // first; each operator's unplaced buffers by size. The better of the two plans wins.
-  size_t num_ops_live = 0;
-  for (int32_t op = 0; op < num_ops; ++op) w.ops[num_ops_live++] = static_cast<uint32_t>(op);
-  auto live_at = [&](uint32_t op) {
-    size_t live = 0;
-    for (size_t i = 0; i < count; ++i) {
-      const Buffer& b = w.buffers[w.order[i]];
-      if (b.first <= static_cast<int32_t>(op) && static_cast<int32_t>(op) <= b.last) live += b.size;
-    }
-    return live;
-  };
-  for (size_t i = 1; i < num_ops_live; ++i) {
-    const uint32_t key = w.ops[i];
-    const size_t key_live = live_at(key);
-    size_t j = i;
-    while (j > 0 && live_at(w.ops[j - 1]) < key_live) {
-      w.ops[j] = w.ops[j - 1];
-      --j;
-    }
-    w.ops[j] = key;
-  }
-
-  // Then a few deterministic shuffles of the size order (adjacent swaps, xorshift32):
-  // greedy placement is sensitive to order, and a handful of tries usually reaches the
-  // lower bound. `best` keeps the winning offsets in size order, so shuffling works on a
-  // separate copy of the order (ops[] is free again after the breadth pass).
-  size_t best_end = SIZE_MAX;
-  uint32_t rng = 0x2545F491u;
-  const int tries = 2 + static_cast<int>(options.shuffle_tries);
-  for (int strategy = 0; strategy < tries; ++strategy) {
-    if (best_end == plan.lower_bound_bytes) break;  // cannot do better
-    for (size_t i = 0; i < count; ++i) {
-      Buffer& b = w.buffers[w.order[i]];
-      if (!b.fixed) b.placed = 0;
-    }
-    if (strategy == 0) {
-      for (size_t i = 0; i < count; ++i) place(w, count, w.buffers[w.order[i]]);
-    } else if (strategy >= 2) {
-      // Place in a perturbed size order: each buffer may swap with a later one.
-      for (size_t i = 0; i < count; ++i) w.perm[i] = w.order[i];
-      for (size_t i = 0; i + 1 < count; ++i) {
-        rng ^= rng << 13;
-        rng ^= rng >> 17;
-        rng ^= rng << 5;
-        const size_t j = i + rng % (count - i < 4 ? count - i : 4);
-        const uint32_t tmp = w.perm[i];
-        w.perm[i] = w.perm[j];
-        w.perm[j] = tmp;
-      }
-      for (size_t i = 0; i < count; ++i) place(w, count, w.buffers[w.perm[i]]);
-    } else {
-      for (size_t k = 0; k < num_ops_live; ++k) {
-        const int32_t op = static_cast<int32_t>(w.ops[k]);
-        for (size_t i = 0; i < count; ++i) {  // w.order is by size: largest first
-          Buffer& b = w.buffers[w.order[i]];
-          if (!b.placed && b.first <= op && op <= b.last) place(w, count, b);
-        }
-      }
-      for (size_t i = 0; i < count; ++i) place(w, count, w.buffers[w.order[i]]);  // any left
-    }
-    size_t end_bytes = 0;
-    for (size_t i = 0; i < count; ++i) {
-      const Buffer& b = w.buffers[w.order[i]];
-      if (static_cast<size_t>(b.offset) + b.size > end_bytes) end_bytes = static_cast<size_t>(b.offset) + b.size;
-    }
-    if (end_bytes < best_end) {
-      best_end = end_bytes;
-      for (size_t i = 0; i < count; ++i) w.best[i] = w.buffers[w.order[i]].offset;
-    }
-  }
-  for (size_t i = 0; i < count; ++i) w.buffers[w.order[i]].offset = w.best[i];
-
-  for (size_t t = 0; t < n; ++t) {
-    const int32_t r = w.root[t] < 0 ? -1 : find_root(w.root, static_cast<int32_t>(t));
-    if (r < 0 || w.buffers[r].first < 0) {
-      offsets[t] = kNotPlanned;
-      if (t < lifetimes.size()) lifetimes[t] = LifetimeInterval{};
-      continue;
-    }
-    if (t < lifetimes.size()) lifetimes[t] = LifetimeInterval{w.buffers[r].first, w.buffers[r].last};
-    if (r != static_cast<int32_t>(t)) ++plan.alias_count;
-    offsets[t] = w.buffers[r].offset;
-    const size_t end = static_cast<size_t>(w.buffers[r].offset) + w.buffers[r].size;
-    if (end > plan.activation_bytes) plan.activation_bytes = end;
-  }
-  plan.offsets = Span<const uint32_t>(offsets.data(), n);
+  plan.lower_bound_bytes = lower_bound_bytes(w, count, num_ops);                                   // 3
+  plan.offline = apply_offline_plan(w, count, options.use_offline_plan ? model.offline_offsets() : Span<const int32_t>());  // 4
+  sort_by_size(w, count);                                                                          // 5
+  const size_t num_ops_live = sort_ops_by_live_bytes(w, count, num_ops);                           // 6
+  search_placements(w, count, num_ops_live, plan.lower_bound_bytes, options.shuffle_tries);        // 7
+  write_offsets(model, w, offsets, lifetimes, &plan);                                              // 8
   return plan;
 }
 

@@ -50,7 +50,10 @@ struct LifetimeInterval {
 
 // Plans the activations. `offsets` needs one entry per tensor and is what the returned
 // plan points to; `workspace` is scratch for the planner only. When `lifetimes` is not
-// empty it receives one interval per tensor.
+// empty it receives one interval per tensor. In phases (runtime/src/memory_plan.cpp):
+// 1 lifetimes, 2 the buffers to place, 3 the lower bound, 4 the offline plan's fixed
+// offsets, 5 the size order, 6 the operators by live bytes, 7 the placements searched
+// (by size, by breadth, shuffled; the smallest kept), 8 every tensor's offset.
 Result<MemoryPlan> plan_memory(const Model& model, Span<uint32_t> offsets, Span<uint8_t> workspace,
                                const PlanOptions& options = PlanOptions(), Span<LifetimeInterval> lifetimes = {});
 
