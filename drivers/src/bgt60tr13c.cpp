@@ -283,7 +283,15 @@ SampleSource* radar_stream_source(const SensorDevice& dev) { return &dev.driver<
 
 }  // namespace
 
-const SensorDriverApi Bgt60tr13c::kApi = {nullptr, nullptr, nullptr, radar_attr_get, radar_stream_start, radar_stream_stop,
-                                          radar_stream_source};
+// The operations by name (as Zephyr's DEVICE_API(sensor, ...) designated initialisers); the
+// ones left out are null: the device does not offer them.
+const SensorDriverApi Bgt60tr13c::kApi = [] {
+  SensorDriverApi api{};
+  api.attr_get = radar_attr_get;
+  api.stream_start = radar_stream_start;
+  api.stream_stop = radar_stream_stop;
+  api.stream_source = radar_stream_source;
+  return api;
+}();
 
 }  // namespace chorus::drivers

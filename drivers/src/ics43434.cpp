@@ -219,7 +219,16 @@ SampleSource* mic_stream_source(const SensorDevice& dev) { return &dev.driver<Ic
 
 }  // namespace
 
-const SensorDriverApi Ics43434::kApi = {nullptr, nullptr, mic_attr_set, mic_attr_get, mic_stream_start, mic_stream_stop,
-                                        mic_stream_source};
+// The operations by name (as Zephyr's DEVICE_API(sensor, ...) designated initialisers); the
+// ones left out are null: the device does not offer them.
+const SensorDriverApi Ics43434::kApi = [] {
+  SensorDriverApi api{};
+  api.attr_set = mic_attr_set;
+  api.attr_get = mic_attr_get;
+  api.stream_start = mic_stream_start;
+  api.stream_stop = mic_stream_stop;
+  api.stream_source = mic_stream_source;
+  return api;
+}();
 
 }  // namespace chorus::drivers

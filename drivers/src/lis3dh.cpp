@@ -403,7 +403,18 @@ SampleSource* lis3dh_stream_source(const SensorDevice& dev) { return &dev.driver
 
 }  // namespace
 
-const SensorDriverApi Lis3dh::kApi = {lis3dh_sample_fetch, lis3dh_channel_get, lis3dh_attr_set, lis3dh_attr_get,
-                                      lis3dh_stream_start, lis3dh_stream_stop, lis3dh_stream_source};
+// The operations by name (as Zephyr's DEVICE_API(sensor, ...) designated initialisers); the
+// ones left out are null: the device does not offer them.
+const SensorDriverApi Lis3dh::kApi = [] {
+  SensorDriverApi api{};
+  api.sample_fetch = lis3dh_sample_fetch;
+  api.channel_get = lis3dh_channel_get;
+  api.attr_set = lis3dh_attr_set;
+  api.attr_get = lis3dh_attr_get;
+  api.stream_start = lis3dh_stream_start;
+  api.stream_stop = lis3dh_stream_stop;
+  api.stream_source = lis3dh_stream_source;
+  return api;
+}();
 
 }  // namespace chorus::drivers

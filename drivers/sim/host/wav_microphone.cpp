@@ -96,6 +96,15 @@ SampleSource* mic_source(const SensorDevice& dev) { return &dev.driver<WavMicrop
 
 }  // namespace
 
-const SensorDriverApi WavMicrophone::kApi = {nullptr, nullptr, nullptr, mic_attr_get, mic_start, mic_stop, mic_source};
+// The operations by name (as Zephyr's DEVICE_API(sensor, ...) designated initialisers); the
+// ones left out are null: the device does not offer them.
+const SensorDriverApi WavMicrophone::kApi = [] {
+  SensorDriverApi api{};
+  api.attr_get = mic_attr_get;
+  api.stream_start = mic_start;
+  api.stream_stop = mic_stop;
+  api.stream_source = mic_source;
+  return api;
+}();
 
 }  // namespace chorus::drivers::sim

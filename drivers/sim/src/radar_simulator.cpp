@@ -235,6 +235,15 @@ SampleSource* radar_source(const SensorDevice& dev) { return &dev.driver<RadarSi
 
 }  // namespace
 
-const SensorDriverApi RadarSimulator::kApi = {nullptr, nullptr, nullptr, radar_attr_get, radar_start, radar_stop, radar_source};
+// The operations by name (as Zephyr's DEVICE_API(sensor, ...) designated initialisers); the
+// ones left out are null: the device does not offer them.
+const SensorDriverApi RadarSimulator::kApi = [] {
+  SensorDriverApi api{};
+  api.attr_get = radar_attr_get;
+  api.stream_start = radar_start;
+  api.stream_stop = radar_stop;
+  api.stream_source = radar_source;
+  return api;
+}();
 
 }  // namespace chorus::drivers::sim

@@ -259,6 +259,17 @@ SampleSource* vib_source(const SensorDevice& dev) { return &dev.driver<Vibration
 
 }  // namespace
 
-const SensorDriverApi VibrationSimulator::kApi = {vib_fetch, vib_channel_get, nullptr, vib_attr_get, vib_start, vib_stop, vib_source};
+// The operations by name (as Zephyr's DEVICE_API(sensor, ...) designated initialisers); the
+// ones left out are null: the device does not offer them.
+const SensorDriverApi VibrationSimulator::kApi = [] {
+  SensorDriverApi api{};
+  api.sample_fetch = vib_fetch;
+  api.channel_get = vib_channel_get;
+  api.attr_get = vib_attr_get;
+  api.stream_start = vib_start;
+  api.stream_stop = vib_stop;
+  api.stream_source = vib_source;
+  return api;
+}();
 
 }  // namespace chorus::drivers::sim

@@ -66,7 +66,10 @@ const char* sensor_attribute_name(SensorAttribute attribute);
 
 struct SensorDevice;
 
-// The operations table (Zephyr's struct sensor_driver_api plus the streaming calls).
+// The operations table (Zephyr's struct sensor_driver_api plus the streaming calls). A
+// driver fills it by field name, as Zephyr's DEVICE_API(sensor, ...) does with designated
+// initialisers (C++17 has none: a lambda sets the fields it offers, the rest stay null):
+//   const SensorDriverApi Mine::kApi = [] { SensorDriverApi api{}; api.attr_get = get; return api; }();
 struct SensorDriverApi {
   Status (*sample_fetch)(const SensorDevice& dev, SensorChannel channel);
   // Writes `count` values (3 for kAccelXyz, else 1).
