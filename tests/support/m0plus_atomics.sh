@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Link test for Cortex-M0+ (ARMv6-M: no LDREX/STREX): the ISR-facing code — the ring
-# buffer's producer and consumer and Scheduler::release_from_isr — compiled for the M0+
-# must need no __atomic_* or __sync_* function (newlib ships no libatomic for it).
+# buffer's producer and consumer and Scheduler::release_from_isr — and Status's text pool
+# (module/src/status.cpp), compiled for the M0+, must need no __atomic_* or __sync_*
+# function (newlib ships no libatomic for it).
 # Usage: m0plus_atomics.sh SOURCE_DIR GENERATED_DIR
 set -euo pipefail
 src="$1"; gen="$2"
@@ -29,11 +30,12 @@ flags=(-mcpu=cortex-m0plus -mthumb -O2 -std=c++17 -fno-exceptions -fno-rtti -ffu
        -I"$src/module/include" -I"$src/runtime/include" -I"$src/scheduler/include" -I"$gen")
 arm-none-eabi-g++ "${flags[@]}" -c "$tmp/isr.cpp" -o "$tmp/isr.o"
 arm-none-eabi-g++ "${flags[@]}" -c "$src/scheduler/src/scheduler.cpp" -o "$tmp/scheduler.o"
-bad=$(arm-none-eabi-nm -u "$tmp/isr.o" "$tmp/scheduler.o" | grep -E '__atomic_|__sync_' || true)
+arm-none-eabi-g++ "${flags[@]}" -c "$src/module/src/status.cpp" -o "$tmp/status.o"
+bad=$(arm-none-eabi-nm -u "$tmp/isr.o" "$tmp/scheduler.o" "$tmp/status.o" | grep -E '__atomic_|__sync_' || true)
 if [ -n "$bad" ]; then
   echo "m0plus_atomics: the Cortex-M0+ build needs atomic library calls:"
   echo "$bad"
   echo "0 passed, 1 failed"
   exit 1
 fi
-echo "m0plus_atomics: ring buffer, ISR release and scheduler need no __atomic_/__sync_ call on Cortex-M0+"
+echo "m0plus_atomics: ring buffer, ISR release, scheduler and Status need no __atomic_/__sync_ call on Cortex-M0+"

@@ -23,28 +23,37 @@ enum class StatusCode : uint8_t {
 
 const char* status_code_name(StatusCode code);
 
-// A status with an inline, bounded message (no heap). An ok status carries no text.
+// A status: a code and a message, 16 bytes (12 on Cortex-M), cheap to return on hot paths.
+// The message is either a static string (Status::fixed: no formatting at all) or text
+// formatted on the error path into a small static pool of slots (Status::error, no heap;
+// CHORUS_STATUS_TEXT_SLOTS, 8 on Cortex-M and 64 on the host). A pooled text stays valid
+// until that many later errors have been formatted; after that message() says so instead
+// of showing another error's text. An ok status carries no text.
 class [[nodiscard]] Status {
  public:
-  static constexpr size_t kMessageCapacity = 160;
+  static constexpr size_t kMessageCapacity = 160;  // bytes of a formatted message, with its NUL
 
-  Status() { message_[0] = '\0'; }
+  Status() = default;
   static Status ok() { return Status(); }
   // printf-style message; supports %d %i %u %ld %lu %lld %llu %zu %x %s %c %%.
   static Status error(StatusCode code, const char* fmt, ...)
       __attribute__((format(printf, 2, 3)));
+  // A message that is a static string (a literal): nothing is formatted or copied.
+  static Status fixed(StatusCode code, const char* message);
 
   bool is_ok() const { return code_ == StatusCode::kOk; }
   explicit operator bool() const { return is_ok(); }
   StatusCode code() const { return code_; }
-  const char* message() const { return message_; }
+  const char* message() const;
 
   // Prepends context ("op 7 (CONV_2D): ") to an error; ok statuses pass through.
   Status& prefix(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 
  private:
   StatusCode code_ = StatusCode::kOk;
-  char message_[kMessageCapacity];
+  uint16_t slot_ = 0;          // pool slot + 1; 0: `text_` is a static string
+  uint32_t generation_ = 0;    // the slot's generation when this text was written
+  const char* text_ = "";
 };
 
 // A value or the Status explaining why there is none.
