@@ -89,7 +89,7 @@ TaskTiming task_timing(const PipelineConfig& config, const StepPlan& p, const Co
   // the board's margin (the fit's largest underestimate of a measured model). NPU time is
   // the NPU's own figure.
   const uint32_t margin = cost.cpu.margin_permille;
-  auto bounded = [margin](os::TimeNs t) { return t + (t * margin + 999) / 1000; };
+  auto bounded = [margin](os::TimeNs ns) { return ns + (ns * margin + 999) / 1000; };
   const os::TimeNs overhead = bounded(step_overhead_ns(cost));
   const os::TimeNs submit = bounded(cost.npu_submit_ns() + step_overhead_ns(cost));
   for (uint32_t s = 0; s < p.total_steps; ++s) {
