@@ -14,6 +14,8 @@ file(GLOB chorus_kernel_sources ${chorus_root}/runtime/kernels/*.cpp ${chorus_ro
      ${chorus_root}/runtime/kernels/signal/*.cpp)
 file(GLOB chorus_dsp_sources ${chorus_root}/runtime/dsp/*.cpp)
 zephyr_library_sources(
+  ${chorus_root}/module/src/board.cpp
+  ${chorus_root}/module/src/board_placement.cpp
   ${chorus_root}/module/src/format.cpp
   ${chorus_root}/module/src/status.cpp
   ${chorus_root}/runtime/src/interpreter.cpp
@@ -31,12 +33,16 @@ zephyr_library_sources_ifdef(CONFIG_CHORUS_SCHEDULER
   ${chorus_root}/scheduler/src/cost_model.cpp
   ${chorus_root}/scheduler/src/metrics.cpp
   ${chorus_root}/scheduler/src/partition.cpp
+  ${chorus_root}/scheduler/src/response_log.cpp
   ${chorus_root}/scheduler/src/scheduler.cpp
+  ${chorus_root}/scheduler/src/step_plan.cpp
+  ${chorus_root}/scheduler/src/system.cpp
   ${chorus_root}/scheduler/src/sim_npu.cpp
   ${chorus_root}/scheduler/src/post/debouncer.cpp
   ${chorus_root}/scheduler/src/post/k_of_n.cpp
   ${chorus_root}/scheduler/src/post/posterior_smoother.cpp
   ${chorus_root}/scheduler/src/stages/stages.cpp
+  ${chorus_root}/scheduler/src/generated_pipelines.cpp
 )
 zephyr_library_sources_ifdef(CONFIG_CHORUS_DRIVERS
   ${chorus_root}/drivers/src/bgt60tr13c.cpp

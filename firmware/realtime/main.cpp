@@ -18,12 +18,11 @@
 
 #include "chorus/module/ring_buffer.hpp"
 #include "chorus/module/sample_source.hpp"
+#include "chorus/scheduler/generated_pipelines.hpp"
 #include "chorus/scheduler/response_log.hpp"
-#include "chorus/scheduler/stages/stages.hpp"
 #include "chorus/scheduler/system.hpp"
 #include "chorus_board.hpp"
 #include "console.hpp"
-#include "realtime_models.hpp"
 
 using namespace chorus;
 using os::TimeNs;
@@ -82,21 +81,6 @@ void spin(uint64_t cycles) {
   __asm volatile("1: subs %0, %0, #1\n bne 1b" : "+r"(n)::"cc");
 }
 
-// A front end's stand-in: takes its 20 ms hop of samples from the microphone, then burns its
-// stated cycles.
-class FrontEndStandIn final : public sched::StandInWork {
- public:
-  FrontEndStandIn(uint32_t steps, uint64_t cycles) : StandInWork(steps, cycles, &spin) {}
-  Status run(uint32_t step, SampleSource* source, runtime::Interpreter* model) override {
-    if (source != nullptr) {
-      int16_t hop[320];
-      const size_t got = source->peek(0, hop, source->available() < 320 ? source->available() : 320);
-      source->consume(got);
-    }
-    return StandInWork::run(step, source, model);
-  }
-};
-
 // --- the system ---
 alignas(System) unsigned char g_system_storage[sizeof(System)] __attribute__((section(".chorus_arena.rt_system")));
 alignas(16) uint8_t g_workspace[CHORUS_RT_WORKSPACE] __attribute__((section(".chorus_arena.rt_workspace")));
@@ -105,12 +89,6 @@ System* g_system = nullptr;
 SysTickClock g_clock;
 TimeNs g_next_release[kPipelines];
 bool g_running = false;
-
-const RtModel* find_model(const char* id) {
-  for (size_t i = 0; i < kRtModelCount; ++i)
-    if (std::strcmp(kRtModels[i].id, id) == 0) return &kRtModels[i];
-  return nullptr;
-}
 
 void print_us(const char* key, TimeNs ns, bool comma = true) {
   fw::print("\"%s\":%llu.%03llu%s", key, static_cast<unsigned long long>(ns / 1000), static_cast<unsigned long long>(ns % 1000),
@@ -183,10 +161,6 @@ extern "C" void SysTick_Handler() {
 int main() {
   g_system = new (g_system_storage) System();
   // The microphone's ring buffer: the board's placed sensor buffer.
-  static sched::SeededInputs* inputs[kPipelines] = {};
-  alignas(sched::SeededInputs) static unsigned char input_storage[kPipelines][sizeof(sched::SeededInputs)];
-  alignas(FrontEndStandIn) static unsigned char standin_storage[kPipelines][sizeof(FrontEndStandIn)];
-  static PipelineSpec specs[kPipelines];
   static RingBuffer* mic = nullptr;
   alignas(RingBuffer) static unsigned char mic_storage[sizeof(RingBuffer)];
   alignas(RingBufferSource) static unsigned char source_storage[sizeof(RingBufferSource)];
@@ -198,39 +172,14 @@ int main() {
     mic_source = new (source_storage) RingBufferSource(*mic, StreamInfo{SampleFormat::kInt16, 1, brd::kBoard.sensors[s].rate_hz});
     break;
   }
-  for (uint32_t i = 0; i < kPipelines; ++i) {
-    const board::PipelineEntry& e = brd::kPipelines[i];
-    PipelineSpec& s = specs[i];
-    s.config.name = e.name;
-    s.config.release = sched::ReleaseRule::kInterrupt;
-    s.config.period = e.period_ns;
-    s.config.relative_deadline = e.deadline_ns;
-    s.config.phase = e.phase_ns;
-    s.config.overload = e.overload ? sched::OverloadPolicy::kDropOldest : sched::OverloadPolicy::kSkip;
-    s.level = e.level;
-    s.priority = e.priority;
-    s.npu = e.npu;
-    if (e.model != nullptr) {
-      const RtModel* m = find_model(e.model);
-      if (m == nullptr) {
-        fw::print("realtime: pipeline '%s': model %s is not in the image\n", e.name, e.model);
-        return 1;
-      }
-      s.model = Span<const uint8_t>(m->begin, static_cast<size_t>(m->end - m->begin));
-      Result<runtime::Model> model = runtime::Model::load(s.model);
-      if (!model.is_ok()) {
-        fw::print("realtime: pipeline '%s': %s\n", e.name, model.status().message());
-        return 1;
-      }
-      size_t in_bytes = 0;
-      for (int32_t t : model->inputs()) in_bytes += model->tensor(static_cast<size_t>(t)).bytes;
-      inputs[i] = new (input_storage[i])
-          sched::SeededInputs(e.input_seed, sched::SeededInputs::cycles_for(in_bytes));
-      s.config.features = inputs[i];
-    } else {
-      s.config.features = new (standin_storage[i]) FrontEndStandIn(e.feature_steps, e.feature_cycles);
-      s.config.source = mic_source;
-    }
+  // The pipelines of the generated header, with the models this image links in; the front
+  // end's stand-in takes its 20 ms hop (320 samples at 16 kHz) from the microphone.
+  static GeneratedPipelines pipelines;
+  const Status made = pipelines.build(Span<const board::PipelineEntry>(brd::kPipelines, kPipelines),
+                                      Span<const LinkedModel>(kLinkedModels, kLinkedModelCount), &spin, mic_source, 320);
+  if (!made.is_ok()) {
+    fw::print("realtime: %s\n", made.message());
+    return 1;
   }
   g_mic = mic;
 
@@ -242,7 +191,7 @@ int main() {
   config.tensor_offsets = Span<uint32_t>(g_offsets, sizeof(g_offsets) / sizeof(g_offsets[0]));
   config.placed_areas = true;
   config.sensor_buffers = Span<const board::Buffer>(brd::kSensorBuffers, sizeof(brd::kSensorBuffers) / sizeof(brd::kSensorBuffers[0]));
-  const Status built = g_system->build(config, Span<const PipelineSpec>(specs, kPipelines));
+  const Status built = g_system->build(config, pipelines.specs());
   if (!built.is_ok()) {
     fw::print("realtime: %s\n", built.message());
     return 1;
