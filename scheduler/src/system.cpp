@@ -164,10 +164,23 @@ uint8_t* System::memory_at(uint8_t region, uint32_t address, uint32_t bytes) con
   for (const RegionMemory& m : config_.memory) {
     if (m.region != region) continue;
     const uint64_t offset = static_cast<uint64_t>(address) - r.base;
-    if (address < r.base || offset + bytes > m.size) return nullptr;
-    return m.base + offset;
+    if (address < r.base || offset < m.from || offset - m.from + bytes > m.size) return nullptr;
+    return m.base + (offset - m.from);
   }
   return nullptr;
+}
+
+size_t placed_memory(const board::Board& b, Span<const board::Buffer> sensors, Span<uint8_t> buffer, Span<RegionMemory> out) {
+  size_t used = 0, n = 0;
+  for (size_t r = 0; r < b.num_regions; ++r) {
+    const RegionWindow w = placed_window(b, sensors.data(), sensors.size(), static_cast<uint8_t>(r));
+    if (w.bytes == 0) continue;
+    const size_t bytes = (w.bytes + 15) / 16 * 16;
+    if (n == out.size() || used + bytes > buffer.size()) return 0;
+    out[n++] = RegionMemory{static_cast<uint8_t>(r), buffer.data() + used, w.bytes, w.from};
+    used += bytes;
+  }
+  return n;
 }
 
 Span<uint8_t> System::sensor_buffer(uint32_t index) const {

@@ -158,26 +158,36 @@ TEST(System, ItsAnalysisIsTheSchedulersOwn) {
 
 // The firmware's mode: the board header's areas are already placed (kArenaAreas); the system
 // uses them as they are, and refuses models that do not fit them.
+// A board whose arena is placed as the generated header lists it (System::areas of a planner).
+struct PlacedView {
+  std::vector<board::Partition> placed;
+  std::vector<board::Buffer> sensors;
+  board::Board view;
+  PlacedView(const System& planner, const board::Board& board) : view(board) {
+    for (const System::Area& a : planner.areas()) {
+      board::Partition p{"area", board::AreaKind::kPartition, a.level, a.placed.bytes, a.placed.region, false, a.placed.address};
+      if (a.kind == board::ItemKind::kPersistent) p.kind = board::AreaKind::kPersistent;
+      if (a.kind == board::ItemKind::kScratch) p.kind = board::AreaKind::kScratch;
+      if (a.kind == board::ItemKind::kSensorBuffer)
+        sensors.push_back(board::Buffer{"mic", a.placed.region, a.placed.address, a.placed.bytes});
+      if (a.kind == board::ItemKind::kPartition || a.kind == board::ItemKind::kPersistent || a.kind == board::ItemKind::kScratch)
+        placed.push_back(p);
+    }
+    view.arena.partitions = placed.data();
+    view.arena.num_partitions = placed.size();
+  }
+};
+
 TEST(System, UsesAnAlreadyPlacedArena) {
   Rig rig("mps3_an547");
   rig.add("micro_speech_quantized", 100 * kMs, 0);
   rig.add("kws_ref_model", 200 * kMs, 1);
   System planner;
   ASSERT_TRUE(planner.build(rig.config(), Span<const PipelineSpec>(rig.specs.data(), rig.specs.size())).is_ok());
-  // The areas as the generated header lists them.
-  std::vector<board::Partition> placed;
-  std::vector<board::Buffer> sensors;
-  for (const System::Area& a : planner.areas()) {
-    board::Partition p{"area", board::AreaKind::kPartition, a.level, a.placed.bytes, a.placed.region, false, a.placed.address};
-    if (a.kind == board::ItemKind::kPersistent) p.kind = board::AreaKind::kPersistent;
-    if (a.kind == board::ItemKind::kScratch) p.kind = board::AreaKind::kScratch;
-    if (a.kind == board::ItemKind::kSensorBuffer) sensors.push_back(board::Buffer{"mic", a.placed.region, a.placed.address, a.placed.bytes});
-    if (a.kind == board::ItemKind::kPartition || a.kind == board::ItemKind::kPersistent || a.kind == board::ItemKind::kScratch)
-      placed.push_back(p);
-  }
-  board::Board view = rig.board;
-  view.arena.partitions = placed.data();
-  view.arena.num_partitions = placed.size();
+  PlacedView pv(planner, rig.board);
+  std::vector<board::Partition>& placed = pv.placed;
+  std::vector<board::Buffer>& sensors = pv.sensors;
+  board::Board& view = pv.view;
   SystemConfig c = rig.config();
   c.board = &view;
   c.placed_areas = true;
@@ -202,6 +212,54 @@ TEST(System, UsesAnAlreadyPlacedArena) {
   System small;
   const Status refused = small.build(c, Span<const PipelineSpec>(rig.specs.data(), rig.specs.size()));
   EXPECT_NE(std::string(refused.message()).find("regenerate the header"), std::string::npos) << refused.message();
+}
+
+// An RTOS links its own RAM: the placed arena runs in windows of one buffer, sized from the
+// placement alone (placed_bytes), far smaller than the regions.
+TEST(System, RunsAPlacedArenaInWindowsOfItsOwnMemory) {
+  Rig rig("mps3_an547");
+  rig.add("micro_speech_quantized", 100 * kMs, 0);
+  rig.add("kws_ref_model", 200 * kMs, 1);
+  System planner;
+  ASSERT_TRUE(planner.build(rig.config(), Span<const PipelineSpec>(rig.specs.data(), rig.specs.size())).is_ok());
+  PlacedView pv(planner, rig.board);
+  const size_t bytes = placed_bytes(pv.view, pv.sensors.data(), pv.sensors.size());
+  uint64_t areas = 0;
+  for (const System::Area& a : planner.areas())
+    if (a.kind != board::ItemKind::kWeights) areas += a.placed.bytes;
+  EXPECT_GE(bytes, areas);
+  EXPECT_LT(bytes, areas + 2 * 16 + 4096);  // two regions used (dtcm, isram): their areas plus alignment
+  std::vector<uint8_t> buffer(bytes + 16);
+  uint8_t* aligned = buffer.data() + (16 - reinterpret_cast<uintptr_t>(buffer.data()) % 16) % 16;
+  RegionMemory windows[board::kMaxRegions];
+  const size_t n = placed_memory(pv.view, Span<const board::Buffer>(pv.sensors.data(), pv.sensors.size()),
+                                 Span<uint8_t>(aligned, bytes), Span<RegionMemory>(windows, board::kMaxRegions));
+  ASSERT_EQ(n, 2u);
+  // DTCM's window starts after its 64 KiB kept for the application; ISRAM's (the microphone
+  // ring) at its base.
+  for (size_t i = 0; i < n; ++i) EXPECT_GE(windows[i].from, pv.view.regions[windows[i].region].reserved);
+  EXPECT_EQ(windows[0].from, 64u * 1024);
+  SystemConfig c = rig.config();
+  c.board = &pv.view;
+  c.placed_areas = true;
+  c.sensor_buffers = Span<const board::Buffer>(pv.sensors.data(), pv.sensors.size());
+  c.memory = Span<const RegionMemory>(windows, n);
+  System system;
+  const Status s = system.build(c, Span<const PipelineSpec>(rig.specs.data(), rig.specs.size()));
+  ASSERT_TRUE(s.is_ok()) << s.message();
+  ASSERT_EQ(system.sensor_buffer(0).size(), 4096u);
+  EXPECT_GE(system.sensor_buffer(0).data(), aligned);
+  EXPECT_LE(system.sensor_buffer(0).data() + 4096, aligned + bytes);
+  ASSERT_TRUE(system.scheduler().run_until(1000 * kMs).is_ok());
+  for (const auto& check : rig.checks) {
+    EXPECT_GT(check->checked, 0);
+    EXPECT_EQ(check->mismatches, 0);
+  }
+  // A window that starts past an area leaves that area without memory.
+  windows[0].from += 16;
+  System missing;
+  const Status refused = missing.build(c, Span<const PipelineSpec>(rig.specs.data(), rig.specs.size()));
+  EXPECT_FALSE(refused.is_ok());
 }
 
 TEST(System, ErrorsNameWhatIsWrong) {

@@ -46,13 +46,46 @@ struct PipelineSpec {
   bool npu = true;                                // offload what the system's NPU takes
 };
 
-// Where a board region's bytes are in this address space. On a target the region is at its
-// own address (leave SystemConfig::memory empty); the host simulation passes buffers.
+// Where a board region's bytes are in this address space. On a bare-metal target the region
+// is at its own address (leave SystemConfig::memory empty); the host simulation and an RTOS
+// that links its own RAM pass buffers.
 struct RegionMemory {
   uint8_t region = board::kNoRegion;
-  uint8_t* base = nullptr;  // the region's first byte (its base address stands for it)
-  size_t size = 0;
+  uint8_t* base = nullptr;  // the region's byte at offset `from` (its base address + from stands for it)
+  size_t size = 0;          // bytes from there
+  uint32_t from = 0;        // the buffer holds the region from this offset on
 };
+
+// The part [from, from + bytes) of region `region` that a generated header's placed arena
+// uses (its partitions and the sensor buffers), relative to the region's base; {0, 0} when
+// none. constexpr: a shell sizes its buffers from the header at compile time.
+struct RegionWindow {
+  uint32_t from = 0;
+  uint32_t bytes = 0;
+};
+constexpr RegionWindow placed_window(const board::Board& b, const board::Buffer* sensors, size_t num_sensors, uint8_t region) {
+  uint64_t lo = UINT64_MAX, hi = 0;
+  auto take = [&](uint8_t r, uint32_t address, uint32_t size) {
+    if (r != region || address == 0 || size == 0) return;
+    const uint64_t start = address - b.regions[region].base, end = start + size;
+    if (start < lo) lo = start;
+    if (end > hi) hi = end;
+  };
+  for (size_t k = 0; k < b.arena.num_partitions; ++k)
+    take(b.arena.partitions[k].region, b.arena.partitions[k].address, b.arena.partitions[k].size);
+  for (size_t k = 0; k < num_sensors; ++k) take(sensors[k].region, sensors[k].address, sensors[k].size);
+  if (hi == 0) return RegionWindow{};
+  return RegionWindow{static_cast<uint32_t>(lo), static_cast<uint32_t>(hi - lo)};
+}
+// The bytes of one buffer holding every region's window, each 16-byte aligned.
+constexpr size_t placed_bytes(const board::Board& b, const board::Buffer* sensors, size_t num_sensors) {
+  size_t total = 0;
+  for (size_t r = 0; r < b.num_regions; ++r) total += (placed_window(b, sensors, num_sensors, static_cast<uint8_t>(r)).bytes + 15) / 16 * 16;
+  return total;
+}
+// Lays the regions' windows out in `buffer` (at least placed_bytes, 16-byte aligned) and
+// writes their RegionMemory to `out`; returns how many (0 when `buffer` or `out` is short).
+size_t placed_memory(const board::Board& b, Span<const board::Buffer> sensors, Span<uint8_t> buffer, Span<RegionMemory> out);
 
 struct SystemConfig {
   static constexpr uint32_t kLowestClock = UINT32_MAX;
