@@ -55,6 +55,17 @@ zephyr_include_directories_ifdef(CONFIG_CHORUS_SCHEDULER ${chorus_root}/schedule
 zephyr_include_directories_ifdef(CONFIG_CHORUS_DRIVERS ${chorus_root}/drivers/include)
 zephyr_library_include_directories(${chorus_root}/runtime/kernels ${chorus_root}/drivers/src)
 zephyr_library_compile_options(-fno-exceptions -fno-rtti -fno-threadsafe-statics)
+if(CONFIG_CHORUS_OPTIMIZE_SPEED)
+  zephyr_library_compile_options(-O2)  # after Zephyr's -Os: the last -O wins
+endif()
+# Cortex-M55 with the FPU (where GCC defines __ARM_FEATURE_MVE and Chorus builds its Helium
+# kernels): GCC 12.2 predicates a float->double VCVT into an IT block ("vcvtne.f64.f32"),
+# which binutils 2.40 refuses for Armv8.1-M. No post-reload if-conversion, no such IT block
+# (as cmake/arm-none-eabi.cmake does for the bare-metal builds); for every Zephyr library,
+# since the application's and Zephyr's own float code meet the same assembler.
+if(CONFIG_CPU_CORTEX_M55 AND CONFIG_FPU)
+  zephyr_compile_options(-fno-if-conversion2)
+endif()
 zephyr_library_compile_definitions_ifdef(CONFIG_CHORUS_REFERENCE_KERNELS CHORUS_REFERENCE_KERNELS=1)
 
 # The TFLite reader: flatc runs on the build host; the cross compiler sees the host's

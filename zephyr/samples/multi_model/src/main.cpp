@@ -1,179 +1,221 @@
-// Three models on one Cortex-M under Zephyr: kws_ref_model and micro_speech_quantized share
-// preemption level 0 (their jobs never interleave, so they share one activation partition),
-// ad01_int8 runs on level 1 with a 20 ms deadline and preempts between their steps. The
-// scheduler runs one second of virtual time (deterministic: each step is charged its cost
-// from the cost model), slicing long operators; every job's output is compared with the
-// TFLM reference bytes. Real cycles per pipeline come from k_cycle_get_32.
+// Chorus multi-model on Zephyr, in real time: the scenario's pipelines on chorus::System,
+// assembled from the header `chorus board --scenario` generated at build time (pipelines,
+// levels, the placed arena) and the models the build linked in (GeneratedPipelines), driven
+// by Zephyr primitives:
+//  - one k_timer per pipeline releases its jobs through Scheduler::release_from_isr at their
+//    nominal instants (absolute tick deadlines: the periods are whole milliseconds);
+//  - a k_timer every 10 ms writes a DMA half (160 samples of 16 kHz audio, simulated) into
+//    the microphone's ring buffer, which the front end's stand-in drains;
+//  - this thread runs the scheduler and sleeps on a semaphore the timers give when idle;
+//  - response times are measured from each job's nominal release with the cycle counter.
+// The arena lives in one static buffer sized at compile time from the header's placement
+// (placed_bytes): the board XML decides it, not a Kconfig value. After CHORUS_RUN_SECONDS it
+// prints one line per pipeline and a summary.
 #include <zephyr/kernel.h>
 #include <zephyr/sys/printk.h>
+#include <zephyr/sys/time_units.h>
 
-#include <cstring>
 #include <new>
 
-#include "chorus/runtime/interpreter.hpp"
-#include "chorus/runtime/memory_plan.hpp"
-#include "chorus/scheduler/partition.hpp"
-#include "chorus/scheduler/scheduler.hpp"
+#include "chorus/module/ring_buffer.hpp"
+#include "chorus/scheduler/generated_pipelines.hpp"
+#include "chorus/scheduler/response_log.hpp"
+#include "chorus/scheduler/system.hpp"
+#include "chorus_board.hpp"
 
 namespace {
 
 using namespace chorus;
-using namespace chorus::runtime;
-using namespace chorus::sched;
 using os::TimeNs;
+namespace brd = CHORUS_BOARD_NS;
 
 constexpr TimeNs kMs = 1000000;
+constexpr TimeNs kRunNs = static_cast<TimeNs>(CHORUS_RUN_SECONDS) * 1000 * kMs;
+constexpr uint32_t kPipelines = sizeof(brd::kPipelines) / sizeof(brd::kPipelines[0]);
+constexpr size_t kSensors = sizeof(brd::kSensorBuffers) / sizeof(brd::kSensorBuffers[0]);
+static_assert(kPipelines <= System::kMaxPipelines, "too many pipelines for this build");
 
-alignas(16) const uint8_t kKws[] = {
-#include "kws_ref_model.inc"
-};
-const uint8_t kKwsIn[] = {
-#include "kws_ref_model_input.inc"
-};
-const uint8_t kKwsOut[] = {
-#include "kws_ref_model_output.inc"
-};
-alignas(16) const uint8_t kWake[] = {
-#include "micro_speech_quantized.inc"
-};
-const uint8_t kWakeIn[] = {
-#include "micro_speech_quantized_input.inc"
-};
-const uint8_t kWakeOut[] = {
-#include "micro_speech_quantized_output.inc"
-};
-alignas(16) const uint8_t kAnomaly[] = {
-#include "ad01_int8.inc"
-};
-const uint8_t kAnomalyIn[] = {
-#include "ad01_int8_input.inc"
-};
-const uint8_t kAnomalyOut[] = {
-#include "ad01_int8_output.inc"
-};
-
-struct Spec {
-  const char* name;
-  Span<const uint8_t> model, input, output;
-  uint8_t level;
-  TimeNs period, phase;
-};
-
-const Spec kSpecs[] = {
-    {"kws", Span<const uint8_t>(kKws), Span<const uint8_t>(kKwsIn), Span<const uint8_t>(kKwsOut), 0, 100 * kMs, 0},
-    {"wake", Span<const uint8_t>(kWake), Span<const uint8_t>(kWakeIn), Span<const uint8_t>(kWakeOut), 0, 100 * kMs, 50 * kMs},
-    {"anomaly", Span<const uint8_t>(kAnomaly), Span<const uint8_t>(kAnomalyIn), Span<const uint8_t>(kAnomalyOut), 1, 20 * kMs, 0},
-};
-constexpr size_t kModels = sizeof(kSpecs) / sizeof(kSpecs[0]);
-constexpr size_t kMaxTensors = 64;
-
-// Copies the reference input in before each job, compares the output after it, and counts
-// the real cycles the model's steps took.
-class GoldenCheck : public FeatureStage, public PostProcess {
+// --- time: Zephyr's cycle counter, extended to 64 bits, from the first release's tick ---
+class ZephyrClock final : public os::Clock {
  public:
-  explicit GoldenCheck(const Spec& spec) : spec_(spec) {}
-  Status run(uint32_t, SampleSource*, Interpreter* model) override {
-    std::memcpy(model->input(0), spec_.input.data(), spec_.input.size());
-    started_ = k_cycle_get_32();
-    return Status::ok();
+  TimeNs now() const override {
+    const unsigned key = irq_lock();
+    const uint32_t c = k_cycle_get_32();
+    if (c < last_) high_ += uint64_t{1} << 32;
+    last_ = c;
+    const uint64_t cycles = high_ + c;
+    irq_unlock(key);
+    const TimeNs ns = k_cyc_to_ns_floor64(cycles);
+    return ns > zero_ ? ns - zero_ : 0;
   }
-  uint64_t cost_cycles(uint32_t) const override { return 5000; }
-  Status run(const Interpreter* model, TimeNs, TimeNs) override {
-    cycles += k_cycle_get_32() - started_;
-    ++checked;
-    if (std::memcmp(model->output(0), spec_.output.data(), spec_.output.size()) != 0) ++mismatches;
-    return Status::ok();
-  }
-  uint64_t cost_cycles() const override { return 2000; }
-  uint32_t checked = 0, mismatches = 0;
-  uint64_t cycles = 0;
+  void set_zero(TimeNs zero) { zero_ = zero; }
 
  private:
-  const Spec& spec_;
-  uint32_t started_ = 0;
+  mutable uint32_t last_ = 0;
+  mutable uint64_t high_ = 0;
+  TimeNs zero_ = 0;
 };
 
-Model g_models[kModels];
-MemoryPlan g_plans[kModels];
-uint32_t g_offsets[kModels][kMaxTensors];
-Interpreter g_interpreters[kModels];
-alignas(16) uint8_t g_workspace[8192];
-alignas(16) uint8_t g_arena[CONFIG_CHORUS_ARENA_SIZE];
+ZephyrClock g_clock;
+K_SEM_DEFINE(g_wake, 0, 1);
+System* g_system = nullptr;
+alignas(System) unsigned char g_system_storage[sizeof(System)];
+alignas(16) uint8_t g_workspace[65536];
+uint32_t g_offsets[1024];
+// The arena: exactly the windows of the regions the header's placement uses.
+constexpr size_t kArenaBytes = placed_bytes(brd::kBoard, brd::kSensorBuffers, kSensors);
+alignas(16) uint8_t g_arena[kArenaBytes > 0 ? kArenaBytes : 16];
+RegionMemory g_memory[board::kMaxRegions];
+
+// --- releases: a timer per pipeline ---
+struct k_timer g_timers[kPipelines];
+TimeNs g_next_release[kPipelines];
+
+void on_release(struct k_timer* timer) {
+  const uint32_t i = static_cast<uint32_t>(timer - g_timers);
+  g_system->scheduler().release_from_isr(i, g_next_release[i]);
+  g_next_release[i] += brd::kPipelines[i].period_ns;
+  k_sem_give(&g_wake);
+}
+
+// --- the simulated microphone: a DMA half of 160 samples every 10 ms ---
+constexpr uint32_t kMicHalf = 160;
+RingBuffer* g_mic = nullptr;
+uint32_t g_mic_phase = 0;
+struct k_timer g_mic_timer;
+
+void on_mic(struct k_timer*) {
+  int16_t half[kMicHalf];
+  for (uint32_t i = 0; i < kMicHalf; ++i) half[i] = static_cast<int16_t>((g_mic_phase++ * 2731u) & 0x7FFF) - 16384;
+  (void)g_mic->write(half, kMicHalf);  // what does not fit is counted as overrun
+}
+
+// Stand-in feature work: `cycles` instructions, two per iteration (subs, bne).
+void spin(uint64_t cycles) {
+  uint32_t n = static_cast<uint32_t>(cycles / 2);
+  if (n == 0) return;
+  __asm volatile("1: subs %0, %0, #1\n bne 1b" : "+r"(n)::"cc");
+}
+
+void idle(void*) { k_sem_take(&g_wake, K_MSEC(10)); }
+
+// Exact response times of the first kResponses jobs of each pipeline.
+constexpr uint32_t kResponses = 512;
+TimeNs g_responses[kPipelines][kResponses];
+sched::ResponseLog g_log;
+
+unsigned us(TimeNs ns) { return static_cast<unsigned>(ns / 1000); }
 
 int run() {
-  ModelFootprint prints[kModels];
-  for (size_t m = 0; m < kModels; ++m) {
-    Result<Model> model = Model::load(kSpecs[m].model);
-    if (!model.is_ok() || model->num_tensors() > kMaxTensors) {
-      printk("chorus multi_model: %s: %s\n", kSpecs[m].name, model.status().message());
-      return -1;
-    }
-    g_models[m] = *model;
-    Result<MemoryPlan> plan = plan_memory(g_models[m], Span<uint32_t>(g_offsets[m], g_models[m].num_tensors()),
-                                          Span<uint8_t>(g_workspace, sizeof(g_workspace)));
-    if (!plan.is_ok()) return -1;
-    g_plans[m] = *plan;
-    Result<ArenaNeeds> needs = Interpreter::measure(g_models[m], g_plans[m]);
-    if (!needs.is_ok()) return -1;
-    prints[m] = ModelFootprint{needs->activation_bytes, needs->persistent_bytes, needs->scratch_bytes, kSpecs[m].level};
-  }
-  Result<ArenaLayout> layout = layout_arena(Span<const ModelFootprint>(prints, kModels));
-  if (!layout.is_ok() || layout->total_bytes > sizeof(g_arena)) {
-    printk("chorus multi_model: the arena needs %u B, has %u B\n", layout.is_ok() ? static_cast<unsigned>(layout->total_bytes) : 0u,
-           static_cast<unsigned>(sizeof(g_arena)));
+  // The instruction rate this run gives (QEMU -icount: fixed), next to the planned one.
+  const uint32_t c0 = k_cycle_get_32();
+  spin(4000000);
+  const uint64_t spin_ns = k_cyc_to_ns_floor64(k_cycle_get_32() - c0);
+  printk("chorus multi_model: %s, %u pipelines, planned at %u MHz; this core runs %u instructions per us\n",
+         brd::kBoard.name, static_cast<unsigned>(kPipelines), static_cast<unsigned>(brd::kClockHz / 1000000),
+         static_cast<unsigned>(spin_ns ? 4000000000ull / spin_ns : 0));
+
+  g_system = new (g_system_storage) System();
+  const size_t regions = placed_memory(brd::kBoard, Span<const board::Buffer>(brd::kSensorBuffers, kSensors),
+                                       Span<uint8_t>(g_arena, sizeof(g_arena)), Span<RegionMemory>(g_memory, board::kMaxRegions));
+  if (regions == 0) {
+    printk("chorus multi_model: the header places no arena\n");
     return -1;
   }
-  for (size_t m = 0; m < kModels; ++m) {
-    Status s = g_interpreters[m].init(g_models[m], g_plans[m],
-                                      layout->regions(static_cast<uint32_t>(m), Span<uint8_t>(g_arena, sizeof(g_arena))));
-    if (!s.is_ok()) {
-      printk("chorus multi_model: %s: %s\n", kSpecs[m].name, s.message());
-      return -1;
-    }
+  SystemConfig config;
+  config.board = &brd::kBoard;
+  config.clock_hz = brd::kClockHz;
+  config.clock = &g_clock;
+  config.memory = Span<const RegionMemory>(g_memory, regions);
+  config.workspace = Span<uint8_t>(g_workspace, sizeof(g_workspace));
+  config.tensor_offsets = Span<uint32_t>(g_offsets, sizeof(g_offsets) / sizeof(g_offsets[0]));
+  config.placed_areas = true;
+  config.sensor_buffers = Span<const board::Buffer>(brd::kSensorBuffers, kSensors);
+
+  // The microphone's ring buffer: its placed sensor buffer, in the arena's windows.
+  alignas(RingBuffer) static unsigned char mic_storage[sizeof(RingBuffer)];
+  alignas(RingBufferSource) static unsigned char source_storage[sizeof(RingBufferSource)];
+  RingBufferSource* mic_source = nullptr;
+  for (uint32_t s = 0; s < kSensors; ++s) {
+    if (brd::kBoard.sensors[s].type != board::SensorType::kMicrophone) continue;
+    const board::Buffer& buf = brd::kSensorBuffers[s];
+    uint8_t* p = nullptr;
+    for (size_t r = 0; r < regions; ++r)
+      if (g_memory[r].region == buf.region)
+        p = g_memory[r].base + (buf.address - brd::kBoard.regions[buf.region].base - g_memory[r].from);
+    if (p == nullptr) break;
+    g_mic = new (mic_storage) RingBuffer(Span<uint8_t>(p, buf.size), 2);
+    mic_source = new (source_storage) RingBufferSource(*g_mic, StreamInfo{SampleFormat::kInt16, 1, brd::kBoard.sensors[s].rate_hz});
+    break;
   }
-  static os::VirtualClock clock;
-  static CostModel cost;
-  cost.cpu.clock_hz = 100000000;
-  static Scheduler scheduler(clock, &clock, cost, Policy::kEdf);
-  alignas(GoldenCheck) static uint8_t storage[kModels][sizeof(GoldenCheck)];
-  GoldenCheck* checks[kModels];
-  for (size_t m = 0; m < kModels; ++m) {
-    checks[m] = new (storage[m]) GoldenCheck(kSpecs[m]);
-    PipelineConfig c;
-    c.name = kSpecs[m].name;
-    c.features = checks[m];
-    c.model = &g_interpreters[m];
-    c.post = checks[m];
-    c.period = kSpecs[m].period;
-    c.phase = kSpecs[m].phase;
-    c.level = kSpecs[m].level;
-    c.max_step = 2 * kMs;
-    Result<uint32_t> added = scheduler.add_pipeline(c);
-    if (!added.is_ok()) {
-      printk("chorus multi_model: %s\n", added.status().message());
-      return -1;
-    }
-  }
-  Status s = scheduler.run_until(1000 * kMs);
+  static GeneratedPipelines pipelines;
+  Status s = pipelines.build(Span<const board::PipelineEntry>(brd::kPipelines, kPipelines),
+                             Span<const LinkedModel>(kLinkedModels, kLinkedModelCount), &spin, mic_source, 320);
+  if (s.is_ok()) s = g_system->build(config, pipelines.specs());
   if (!s.is_ok()) {
     printk("chorus multi_model: %s\n", s.message());
     return -1;
   }
-  uint32_t jobs = 0, misses = 0, differ = 0;
-  for (size_t m = 0; m < kModels; ++m) {
-    const PipelineMetrics& metrics = scheduler.metrics(static_cast<uint32_t>(m));
-    printk("chorus %-8s level %u: %u jobs, %u missed, worst response %u us (virtual), %u cycles per job (real)\n",
-           kSpecs[m].name, kSpecs[m].level, metrics.completions, metrics.deadline_misses,
-           static_cast<unsigned>(metrics.response.max() / 1000),
-           static_cast<unsigned>(checks[m]->checked ? checks[m]->cycles / checks[m]->checked : 0));
-    jobs += checks[m]->checked;
-    misses += metrics.deadline_misses;
-    differ += checks[m]->mismatches;
+  sched::Scheduler& scheduler = g_system->scheduler();
+  scheduler.set_idle_hook(&idle, nullptr);
+  for (uint32_t i = 0; i < kPipelines; ++i) g_log.set_buffer(i, Span<TimeNs>(g_responses[i], kResponses));
+  scheduler.set_trace(&g_log);
+
+  // Time 0 is a tick: wait for one, then every release is a whole number of ticks later.
+  k_sleep(K_TICKS(1));
+  const int64_t start = k_uptime_ticks();
+  g_clock.set_zero(k_ticks_to_ns_floor64(static_cast<uint64_t>(start)));
+  for (uint32_t i = 0; i < kPipelines; ++i) {
+    const board::PipelineEntry& e = brd::kPipelines[i];
+    g_next_release[i] = e.phase_ns;
+    const int64_t first = start + static_cast<int64_t>(k_ns_to_ticks_floor64(e.phase_ns));
+    k_timer_init(&g_timers[i], &on_release, nullptr);
+    if (e.phase_ns == 0) {  // due now: released here, the timer takes the next one
+      scheduler.release_from_isr(i, 0);
+      g_next_release[i] = e.period_ns;
+      k_timer_start(&g_timers[i], K_TIMEOUT_ABS_TICKS(first + static_cast<int64_t>(k_ns_to_ticks_floor64(e.period_ns))),
+                    K_TICKS(k_ns_to_ticks_floor64(e.period_ns)));
+    } else {
+      k_timer_start(&g_timers[i], K_TIMEOUT_ABS_TICKS(first), K_TICKS(k_ns_to_ticks_floor64(e.period_ns)));
+    }
   }
-  printk("chorus multi_model: %u pipelines, %u jobs, shared arena %u B (separate arenas %u B), %u deadline misses, "
-         "%u outputs differ\n",
-         static_cast<unsigned>(kModels), jobs, static_cast<unsigned>(layout->total_bytes),
-         static_cast<unsigned>(separate_arenas_bytes(Span<const ModelFootprint>(prints, kModels))), misses, differ);
+  if (g_mic != nullptr) {
+    k_timer_init(&g_mic_timer, &on_mic, nullptr);
+    k_timer_start(&g_mic_timer, K_TIMEOUT_ABS_TICKS(start + static_cast<int64_t>(k_ms_to_ticks_floor64(10))), K_MSEC(10));
+  }
+  s = scheduler.run_until(kRunNs);
+  for (uint32_t i = 0; i < kPipelines; ++i) k_timer_stop(&g_timers[i]);
+  if (g_mic != nullptr) k_timer_stop(&g_mic_timer);
+  if (!s.is_ok()) {
+    printk("chorus multi_model: %s\n", s.message());
+    return -1;
+  }
+
+  const sched::AnalysisResult& a = g_system->plan().search.analysis;
+  uint32_t jobs = 0, misses = 0, above = 0;
+  for (uint32_t i = 0; i < kPipelines; ++i) {
+    const sched::PipelineMetrics& m = scheduler.metrics(i);
+    const uint32_t missed = m.deadline_misses + m.skips + scheduler.overdue(i, kRunNs);
+    const TimeNs bound = a.schedulable && i < a.count ? a.response[i] : 0;
+    if (bound != 0 && m.response.max() > bound) ++above;
+    printk("chorus %s: level %u, %u releases, %u completions, %u misses, response p50 %u us max %u us, bound %u us\n",
+           brd::kPipelines[i].name, static_cast<unsigned>(g_system->plan().levels[i]), m.releases, m.completions, missed,
+           us(g_log.complete(i) ? g_log.percentile(i, 50) : m.response.percentile(50)), us(m.response.max()), us(bound));
+    jobs += m.completions;
+    misses += missed;
+  }
+  printk("chorus multi_model: arena %u B in %u regions, microphone overruns %u\n", static_cast<unsigned>(kArenaBytes),
+         static_cast<unsigned>(regions), static_cast<unsigned>(g_mic != nullptr ? g_mic->overrun_frames() : 0));
+  if (!a.schedulable) {
+    printk("chorus multi_model: %u pipelines, %u jobs, %u deadline misses, the analysis rejects the set\n",
+           static_cast<unsigned>(kPipelines), jobs, misses);
+  } else if (above == 0) {
+    printk("chorus multi_model: %u pipelines, %u jobs, %u deadline misses, every response within its bound\n",
+           static_cast<unsigned>(kPipelines), jobs, misses);
+  } else {
+    printk("chorus multi_model: %u pipelines, %u jobs, %u deadline misses, %u responses above their bounds\n",
+           static_cast<unsigned>(kPipelines), jobs, misses, above);
+  }
   return 0;
 }
 
