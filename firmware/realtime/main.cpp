@@ -62,23 +62,10 @@ class SysTickClock final : public os::Clock {
 };
 
 // --- the simulated microphone: a DMA half of 160 samples every 10 ms ---
-constexpr uint32_t kMicHalf = 160;
-RingBuffer* g_mic = nullptr;
-uint32_t g_mic_phase = 0;
+SimulatedMicrophone g_mic;
 
 void mic_tick(uint32_t ms) {
-  if (g_mic == nullptr || ms % 10 != 0) return;
-  int16_t half[kMicHalf];
-  for (uint32_t i = 0; i < kMicHalf; ++i) half[i] = static_cast<int16_t>((g_mic_phase++ * 2731u) & 0x7FFF) - 16384;
-  (void)g_mic->write(half, kMicHalf);  // what does not fit is counted as overrun
-}
-
-// Burns `cycles` instructions: two per iteration (subs, bne). Under -icount an instruction
-// is the time unit, so this is the stated feature work, as the scenario charges it.
-void spin(uint64_t cycles) {
-  uint32_t n = static_cast<uint32_t>(cycles / 2);
-  if (n == 0) return;
-  __asm volatile("1: subs %0, %0, #1\n bne 1b" : "+r"(n)::"cc");
+  if (ms % 10 == 0) g_mic.dma_half();
 }
 
 // --- the system ---
@@ -176,12 +163,12 @@ int main() {
   // end's stand-in takes its 20 ms hop (320 samples at 16 kHz) from the microphone.
   static GeneratedPipelines pipelines;
   const Status made = pipelines.build(Span<const board::PipelineEntry>(brd::kPipelines, kPipelines),
-                                      Span<const LinkedModel>(kLinkedModels, kLinkedModelCount), &spin, mic_source, 320);
+                                      Span<const LinkedModel>(kLinkedModels, kLinkedModelCount), &spin_instructions, mic_source, 320);
   if (!made.is_ok()) {
     fw::print("realtime: %s\n", made.message());
     return 1;
   }
-  g_mic = mic;
+  g_mic.attach(mic);
 
   SystemConfig config;
   config.board = &brd::kBoard;

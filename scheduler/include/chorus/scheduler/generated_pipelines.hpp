@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "chorus/module/board.hpp"
+#include "chorus/module/ring_buffer.hpp"
 #include "chorus/module/sample_source.hpp"
 #include "chorus/module/span.hpp"
 #include "chorus/module/status.hpp"
@@ -58,6 +59,37 @@ class GeneratedPipelines {
   alignas(StandIn) unsigned char standins_[kMax][sizeof(StandIn)];
   uint32_t count_ = 0;
 };
+
+// A microphone for targets that have none (QEMU): each call writes one DMA half, 160
+// samples (10 ms at 16 kHz) of a deterministic ramp, into the ring, as a DMA-complete
+// interrupt would; what does not fit is counted as overrun by the ring. Call it from the
+// shell's 10 ms timer interrupt (it is the ring's only producer).
+class SimulatedMicrophone {
+ public:
+  static constexpr uint32_t kHalf = 160;
+  void attach(RingBuffer* ring) { ring_ = ring; }
+  RingBuffer* ring() const { return ring_; }
+  void dma_half() {
+    if (ring_ == nullptr) return;
+    int16_t half[kHalf];
+    for (uint32_t i = 0; i < kHalf; ++i) half[i] = static_cast<int16_t>(static_cast<int32_t>((phase_++ * 2731u) & 0x7FFF) - 16384);
+    (void)ring_->write(half, kHalf);
+  }
+
+ private:
+  RingBuffer* ring_ = nullptr;
+  uint32_t phase_ = 0;
+};
+
+#if defined(__arm__)
+// Burns `cycles` instructions, two per iteration (subs, bne): under QEMU -icount the
+// instruction is the time unit, so a stand-in's work takes what the scenario charges it.
+inline void spin_instructions(uint64_t cycles) {
+  uint32_t n = static_cast<uint32_t>(cycles / 2);
+  if (n == 0) return;
+  __asm volatile("1: subs %0, %0, #1\n bne 1b" : "+r"(n)::"cc");
+}
+#endif
 
 }  // namespace chorus
 

@@ -79,23 +79,10 @@ void on_release(struct k_timer* timer) {
 }
 
 // --- the simulated microphone: a DMA half of 160 samples every 10 ms ---
-constexpr uint32_t kMicHalf = 160;
-RingBuffer* g_mic = nullptr;
-uint32_t g_mic_phase = 0;
+SimulatedMicrophone g_mic;
 struct k_timer g_mic_timer;
 
-void on_mic(struct k_timer*) {
-  int16_t half[kMicHalf];
-  for (uint32_t i = 0; i < kMicHalf; ++i) half[i] = static_cast<int16_t>((g_mic_phase++ * 2731u) & 0x7FFF) - 16384;
-  (void)g_mic->write(half, kMicHalf);  // what does not fit is counted as overrun
-}
-
-// Stand-in feature work: `cycles` instructions, two per iteration (subs, bne).
-void spin(uint64_t cycles) {
-  uint32_t n = static_cast<uint32_t>(cycles / 2);
-  if (n == 0) return;
-  __asm volatile("1: subs %0, %0, #1\n bne 1b" : "+r"(n)::"cc");
-}
+void on_mic(struct k_timer*) { g_mic.dma_half(); }
 
 void idle(void*) { k_sem_take(&g_wake, K_MSEC(10)); }
 
@@ -109,7 +96,7 @@ unsigned us(TimeNs ns) { return static_cast<unsigned>(ns / 1000); }
 int run() {
   // The instruction rate this run gives (QEMU -icount: fixed), next to the planned one.
   const uint32_t c0 = k_cycle_get_32();
-  spin(4000000);
+  spin_instructions(4000000);
   const uint64_t spin_ns = k_cyc_to_ns_floor64(k_cycle_get_32() - c0);
   printk("chorus multi_model: %s, %u pipelines, planned at %u MHz; this core runs %u instructions per us\n",
          brd::kBoard.name, static_cast<unsigned>(kPipelines), static_cast<unsigned>(brd::kClockHz / 1000000),
@@ -144,13 +131,14 @@ int run() {
       if (g_memory[r].region == buf.region)
         p = g_memory[r].base + (buf.address - brd::kBoard.regions[buf.region].base - g_memory[r].from);
     if (p == nullptr) break;
-    g_mic = new (mic_storage) RingBuffer(Span<uint8_t>(p, buf.size), 2);
-    mic_source = new (source_storage) RingBufferSource(*g_mic, StreamInfo{SampleFormat::kInt16, 1, brd::kBoard.sensors[s].rate_hz});
+    RingBuffer* ring = new (mic_storage) RingBuffer(Span<uint8_t>(p, buf.size), 2);
+    g_mic.attach(ring);
+    mic_source = new (source_storage) RingBufferSource(*ring, StreamInfo{SampleFormat::kInt16, 1, brd::kBoard.sensors[s].rate_hz});
     break;
   }
   static GeneratedPipelines pipelines;
   Status s = pipelines.build(Span<const board::PipelineEntry>(brd::kPipelines, kPipelines),
-                             Span<const LinkedModel>(kLinkedModels, kLinkedModelCount), &spin, mic_source, 320);
+                             Span<const LinkedModel>(kLinkedModels, kLinkedModelCount), &spin_instructions, mic_source, 320);
   if (s.is_ok()) s = g_system->build(config, pipelines.specs());
   if (!s.is_ok()) {
     printk("chorus multi_model: %s\n", s.message());
@@ -179,13 +167,13 @@ int run() {
       k_timer_start(&g_timers[i], K_TIMEOUT_ABS_TICKS(first), K_TICKS(k_ns_to_ticks_floor64(e.period_ns)));
     }
   }
-  if (g_mic != nullptr) {
+  if (g_mic.ring() != nullptr) {
     k_timer_init(&g_mic_timer, &on_mic, nullptr);
     k_timer_start(&g_mic_timer, K_TIMEOUT_ABS_TICKS(start + static_cast<int64_t>(k_ms_to_ticks_floor64(10))), K_MSEC(10));
   }
   s = scheduler.run_until(kRunNs);
   for (uint32_t i = 0; i < kPipelines; ++i) k_timer_stop(&g_timers[i]);
-  if (g_mic != nullptr) k_timer_stop(&g_mic_timer);
+  if (g_mic.ring() != nullptr) k_timer_stop(&g_mic_timer);
   if (!s.is_ok()) {
     printk("chorus multi_model: %s\n", s.message());
     return -1;
@@ -205,7 +193,7 @@ int run() {
     misses += missed;
   }
   printk("chorus multi_model: arena %u B in %u regions, microphone overruns %u\n", static_cast<unsigned>(kArenaBytes),
-         static_cast<unsigned>(regions), static_cast<unsigned>(g_mic != nullptr ? g_mic->overrun_frames() : 0));
+         static_cast<unsigned>(regions), static_cast<unsigned>(g_mic.ring() != nullptr ? g_mic.ring()->overrun_frames() : 0));
   if (!a.schedulable) {
     printk("chorus multi_model: %u pipelines, %u jobs, %u deadline misses, the analysis rejects the set\n",
            static_cast<unsigned>(kPipelines), jobs, misses);
