@@ -6,7 +6,7 @@
 #                               thread), QEMU -icount shift=3: 0 deadline misses and every
 #                               response within its analysis bound
 # Checks per sample: it configures, builds, leaves >= 20 % of its board's flash free, prints
-# its expected console line in QEMU; the M55 image also carries the Helium kernels (MVE).
+# its expected console line in QEMU; the M55 image also holds Helium (MVE) instructions.
 # Needs a Zephyr tree (sdk-zephyr 3.4, see ../shared/ZEPHYR-BUILD.md) and the CMSIS module. No
 # west, no SDK: the Debian cross compiler through ZEPHYR_TOOLCHAIN_VARIANT=cross-compile.
 # Usage: scripts/zephyr-check.sh ZEPHYR_BASE CMSIS_DIR
@@ -32,7 +32,7 @@ if [ ! -d "$cmsis/CMSIS" ]; then
   echo "zephyr-check: $cmsis holds no CMSIS/ (fetch zephyrproject-rtos/cmsis)" >&2
   exit 2
 fi
-for tool in cmake ninja arm-none-eabi-gcc arm-none-eabi-readelf arm-none-eabi-nm qemu-system-arm dtc /usr/bin/python3; do
+for tool in cmake ninja arm-none-eabi-gcc llvm-objdump qemu-system-arm dtc /usr/bin/python3; do
   command -v "$tool" >/dev/null || { echo "zephyr-check: $tool is missing (scripts/setup.sh installs it)" >&2; exit 2; }
 done
 shared="${CHORUS_SHARED_DIR:-$here/../shared}"
@@ -86,14 +86,14 @@ check() {
   fi
   local elf="$build/zephyr/zephyr.elf"
   if [ "$board" = "mps3_an547" ]; then
-    # Helium for real: the image is built for MVE and links the Helium kernels (binutils 2.40's
-    # objdump does not decode MVE, so the check reads the build attributes and the symbols).
-    local mve kernels
-    mve=$(arm-none-eabi-readelf -A "$elf" | grep -c 'Tag_MVE_arch: MVE')
-    kernels=$(arm-none-eabi-nm "$elf" | grep -c '__simd128_int')
-    echo "   MVE build attribute: $mve, Helium kernel functions: $kernels"
-    if [ "$mve" -eq 0 ] || [ "$kernels" -eq 0 ]; then
-      fail "$sample" "$board" "no Helium (MVE) kernels in the image"
+    # Helium for real: MVE instructions in the image (binutils 2.40's objdump does not decode
+    # MVE; LLVM's does): those on Q registers, and the VMLADAVA/VMLAVA dot products among them.
+    local mve dots
+    mve=$(llvm-objdump -d --triple=thumbv8.1m.main-none-eabi --mattr=+mve.fp "$elf" | grep -cE '(\s|\{|, )q[0-7]\b')
+    dots=$(llvm-objdump -d --triple=thumbv8.1m.main-none-eabi --mattr=+mve.fp "$elf" | grep -cE '\s(vmlava|vmladav)')
+    echo "   MVE instructions: $mve (of them VMLADAVA/VMLAVA: $dots)"
+    if [ "$mve" -eq 0 ] || [ "$dots" -eq 0 ]; then
+      fail "$sample" "$board" "no Helium (MVE) instructions in the image"
       return
     fi
   fi
