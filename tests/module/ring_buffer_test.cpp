@@ -48,6 +48,62 @@ TEST(RingBuffer, CountsExactlyWhatDoesNotFit) {
   EXPECT_EQ(ring.overrun_frames(), 46u);
 }
 
+// A single frame that does not fit is one overrun, counted at once.
+TEST(RingBuffer, ASingleFrameThatDoesNotFitIsCounted) {
+  int16_t storage[4];
+  RingBuffer ring(Span<uint8_t>(reinterpret_cast<uint8_t*>(storage), sizeof(storage)), sizeof(int16_t));
+  const int16_t data[4] = {1, 2, 3, 4};
+  ASSERT_EQ(ring.write(data, 4), 4u);
+  const int16_t one = 5;
+  EXPECT_EQ(ring.write(&one, 1), 0u);
+  EXPECT_EQ(ring.overrun_frames(), 1u);
+  EXPECT_EQ(ring.write(&one, 1), 0u);
+  EXPECT_EQ(ring.overrun_frames(), 2u);
+}
+
+// The zero-copy area never runs past the end of the storage: at the wrap it is the part up
+// to the end, and the rest comes after a commit.
+TEST(RingBuffer, WriteAreaStopsAtTheEndOfStorage) {
+  int16_t storage[8 + 4];  // 8 frames of ring, 4 guard frames behind them
+  for (int16_t& g : storage) g = 0x5A5A;
+  RingBuffer ring(Span<uint8_t>(reinterpret_cast<uint8_t*>(storage), 8 * sizeof(int16_t)), sizeof(int16_t));
+  ASSERT_EQ(ring.capacity(), 8u);
+  const int16_t six[6] = {0, 1, 2, 3, 4, 5};
+  ASSERT_EQ(ring.write(six, 6), 6u);
+  ring.consume(6);  // head at frame 6, 8 frames free: 2 before the end, 6 after the wrap
+  Span<uint8_t> area = ring.write_area();
+  EXPECT_EQ(area.size(), 2 * sizeof(int16_t));
+  EXPECT_EQ(area.data(), reinterpret_cast<uint8_t*>(storage + 6));
+  for (size_t i = 0; i < area.size(); ++i) area[i] = 0x11;
+  ring.commit(2);
+  area = ring.write_area();
+  EXPECT_EQ(area.data(), reinterpret_cast<uint8_t*>(storage));  // wrapped to the start
+  EXPECT_EQ(area.size(), 6 * sizeof(int16_t));
+  for (int g = 8; g < 12; ++g) EXPECT_EQ(storage[g], 0x5A5A) << "guard frame " << g;
+  EXPECT_EQ(ring.available(), 2u);
+}
+
+// peek's offset counts from the oldest frame, across the wrap too.
+TEST(RingBuffer, PeekAtAnOffsetAcrossTheWrap) {
+  int16_t storage[8];
+  RingBuffer ring(Span<uint8_t>(reinterpret_cast<uint8_t*>(storage), sizeof(storage)), sizeof(int16_t));
+  const int16_t first[5] = {0, 1, 2, 3, 4};
+  ASSERT_EQ(ring.write(first, 5), 5u);
+  ring.consume(5);
+  const int16_t data[7] = {10, 11, 12, 13, 14, 15, 16};  // frames 5..7 then 0..3 of storage
+  ASSERT_EQ(ring.write(data, 7), 7u);
+  int16_t out[4] = {};
+  ASSERT_EQ(ring.peek(2, out, 4), 4u);  // 12 13 at the end, 14 15 after the wrap
+  EXPECT_EQ(out[0], 12);
+  EXPECT_EQ(out[1], 13);
+  EXPECT_EQ(out[2], 14);
+  EXPECT_EQ(out[3], 15);
+  EXPECT_EQ(ring.peek(5, out, 4), 2u);  // only 2 frames after offset 5
+  EXPECT_EQ(out[0], 15);
+  EXPECT_EQ(out[1], 16);
+  EXPECT_EQ(ring.peek(7, out, 1), 0u);
+}
+
 TEST(RingBuffer, WindowsWithHopReadOverlappingSamples) {
   int16_t storage[64];
   RingBuffer ring(Span<uint8_t>(reinterpret_cast<uint8_t*>(storage), sizeof(storage)), sizeof(int16_t));

@@ -55,6 +55,30 @@ TEST(Analysis, NonPreemptiveFixedPriorityMatchesTheRevisedCanExample) {
   EXPECT_FALSE(r.schedulable);
 }
 
+// A lower-priority job's NPU operator may hold the NPU when the task's own first operator
+// wants it: that operator is blocking, once, on top of the longest lower step - only when a
+// task in the window uses the NPU.
+TEST(Analysis, ALowerNpuOperatorBlocksOnlyTasksThatUseTheNpu) {
+  auto with_npu = [](AnalysisTask a, uint32_t ops, TimeNs longest) {
+    a.timing.npu_ops = ops;
+    a.timing.max_npu_op = longest;
+    return a;
+  };
+  // i: 2 ms every 20 ms, own level; k: 5 ms every 50 ms, steps of 1 ms, NPU operators of 3 ms.
+  const AnalysisTask k = with_npu(task(5 * kMs, 50 * kMs, 50 * kMs, 1 * kMs, 0, 1), 2, 3 * kMs);
+  std::vector<AnalysisTask> uses = {with_npu(task(2 * kMs, 20 * kMs, 20 * kMs, kMs / 2, 1, 2), 1, 1 * kMs), k};
+  std::vector<AnalysisTask> cpu_only = {task(2 * kMs, 20 * kMs, 20 * kMs, kMs / 2, 1, 2), k};
+  const AnalysisResult fp_npu = analyse(Span<const AnalysisTask>(uses.data(), uses.size()), Policy::kFixedPriority);
+  const AnalysisResult fp_cpu = analyse(Span<const AnalysisTask>(cpu_only.data(), cpu_only.size()), Policy::kFixedPriority);
+  EXPECT_EQ(fp_npu.blocking[0], 1 * kMs + 3 * kMs);  // k's longest step, then its longest NPU operator
+  EXPECT_EQ(fp_npu.response[0], 4 * kMs + 2 * kMs);
+  EXPECT_EQ(fp_cpu.blocking[0], 1 * kMs);             // a CPU-only task never waits for the NPU
+  EXPECT_EQ(fp_cpu.response[0], 1 * kMs + 2 * kMs);
+  const AnalysisResult edf_npu = analyse(Span<const AnalysisTask>(uses.data(), uses.size()), Policy::kEdf);
+  const AnalysisResult edf_cpu = analyse(Span<const AnalysisTask>(cpu_only.data(), cpu_only.size()), Policy::kEdf);
+  EXPECT_EQ(edf_npu.response[0], edf_cpu.response[0] + 3 * kMs);
+}
+
 TEST(Analysis, SharingALevelBlocksForAWholeJob) {
   // The urgent task shares a level with a 4 ms task: it may wait for all of it.
   std::vector<AnalysisTask> t = {task(1 * kMs, 10 * kMs, 3 * kMs, kMs / 2, 0, 2), task(4 * kMs, 50 * kMs, 50 * kMs, kMs / 2, 0, 1)};

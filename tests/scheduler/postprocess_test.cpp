@@ -99,5 +99,48 @@ TEST(KOfNAlarm, RaisesOnKOfNAndClearsWhenQuiet) {
   EXPECT_FALSE(alarm.active());
 }
 
+// Noisy windows far apart never add up: each leaves the count when the window slides past it
+// (three isolated noisy windows in an hour must not raise a 3-of-10 alarm).
+TEST(KOfNAlarm, ScatteredNoisyWindowsLeaveTheCount) {
+  KOfNAlarm alarm(KOfNConfig{3, 10, 1.0f});
+  int events = 0;
+  for (int i = 0; i < 200; ++i) {
+    const AlarmEvent e = alarm.add(i % 10 == 0 ? 5.0f : 0.1f);  // one noisy window every ten
+    if (e != AlarmEvent::kNone) ++events;
+    EXPECT_LE(alarm.above(), 1u) << "window " << i;
+  }
+  EXPECT_EQ(events, 0);
+  EXPECT_FALSE(alarm.active());
+  // Two noisy windows nine apart are both in the last ten; a third right after raises.
+  KOfNAlarm close(KOfNConfig{3, 10, 1.0f});
+  EXPECT_EQ(close.add(5.0f), AlarmEvent::kNone);
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(close.add(0.1f), AlarmEvent::kNone);
+  EXPECT_EQ(close.add(5.0f), AlarmEvent::kNone);
+  EXPECT_EQ(close.add(5.0f), AlarmEvent::kNone);  // the first has just left: 2 of the last 10
+  EXPECT_EQ(close.above(), 2u);
+  EXPECT_EQ(close.add(5.0f), AlarmEvent::kRaised);
+}
+
+// An active alarm is raised once: further noisy windows report nothing until it clears.
+TEST(KOfNAlarm, RaisesOncePerEpisode) {
+  KOfNAlarm alarm(KOfNConfig{2, 4, 1.0f});
+  EXPECT_EQ(alarm.add(2.0f), AlarmEvent::kNone);
+  EXPECT_EQ(alarm.add(2.0f), AlarmEvent::kRaised);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(alarm.add(2.0f), AlarmEvent::kNone) << i;
+  EXPECT_TRUE(alarm.active());
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(alarm.add(0.0f), AlarmEvent::kNone);
+  EXPECT_EQ(alarm.add(0.0f), AlarmEvent::kCleared);
+  EXPECT_EQ(alarm.add(2.0f), AlarmEvent::kNone);
+  EXPECT_EQ(alarm.add(2.0f), AlarmEvent::kRaised);  // a new episode
+}
+
+// "Above the threshold" is strict: a score equal to it is quiet.
+TEST(KOfNAlarm, AScoreAtTheThresholdIsQuiet) {
+  KOfNAlarm alarm(KOfNConfig{1, 1, 1.0f});
+  EXPECT_EQ(alarm.add(1.0f), AlarmEvent::kNone);
+  EXPECT_EQ(alarm.above(), 0u);
+  EXPECT_EQ(alarm.add(1.0001f), AlarmEvent::kRaised);
+}
+
 }  // namespace
 }  // namespace chorus::test

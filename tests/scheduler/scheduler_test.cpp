@@ -105,6 +105,58 @@ TEST(Scheduler, EdfRunsTheEarliestDeadlineFirst) {
   EXPECT_EQ(s.metrics(0).response.max(), 2 * kMs);
 }
 
+// A job that completes exactly at its deadline meets it; one nanosecond less is a miss.
+TEST(Scheduler, ADeadlineMetExactlyIsNoMiss) {
+  for (const TimeNs deadline : {1 * kMs, 1 * kMs - 1}) {
+    os::VirtualClock clock;
+    CostModel cost = cpu_at_100mhz();
+    Scheduler s(clock, &clock, cost, Policy::kEdf);
+    FakeFeatures a(1, 100000);  // exactly 1 ms at 100 MHz
+    ASSERT_TRUE(s.add_pipeline(periodic("a", &a, 10 * kMs, deadline, 0)).is_ok());
+    ASSERT_TRUE(s.run_until(35 * kMs).is_ok());
+    EXPECT_EQ(s.metrics(0).completions, 4u);
+    EXPECT_EQ(s.metrics(0).response.max(), 1 * kMs);
+    EXPECT_EQ(s.metrics(0).deadline_misses, deadline == 1 * kMs ? 0u : 4u) << "deadline " << deadline;
+  }
+}
+
+// EDF ties: equal absolute deadlines go to the earlier release, then to the lower index.
+TEST(Scheduler, EdfBreaksTiesByReleaseThenIndex) {
+  {
+    os::VirtualClock clock;
+    CostModel cost = cpu_at_100mhz();
+    Scheduler s(clock, &clock, cost, Policy::kEdf);
+    FakeFeatures a(1, 100000), b(1, 100000);
+    ASSERT_TRUE(s.add_pipeline(periodic("first", &a, 100 * kMs, 10 * kMs, 0)).is_ok());
+    ASSERT_TRUE(s.add_pipeline(periodic("second", &b, 100 * kMs, 10 * kMs, 1)).is_ok());
+    RecordingTrace trace;
+    s.set_trace(&trace);
+    ASSERT_TRUE(s.run_until(5 * kMs).is_ok());
+    ASSERT_EQ(trace.steps.size(), 2u);
+    EXPECT_EQ(trace.steps[0].pipeline, 0u);  // same release, same deadline: the lower index
+    EXPECT_EQ(trace.steps[1].pipeline, 1u);
+  }
+  {
+    // early: released at 0, deadline 10 ms, four 1 ms steps; late: released at 2 ms with a
+    // relative deadline of 8 ms, so the same absolute deadline. At 2 ms the earlier release
+    // keeps the CPU (a later index would too, so late gets index 0 here).
+    os::VirtualClock clock;
+    CostModel cost = cpu_at_100mhz();
+    Scheduler s(clock, &clock, cost, Policy::kEdf);
+    FakeFeatures early_work(4, 100000), late_work(1, 100000);
+    PipelineConfig late = periodic("late", &late_work, 100 * kMs, 8 * kMs, 0);
+    late.phase = 2 * kMs;
+    ASSERT_TRUE(s.add_pipeline(late).is_ok());
+    ASSERT_TRUE(s.add_pipeline(periodic("early", &early_work, 100 * kMs, 10 * kMs, 1)).is_ok());
+    RecordingTrace trace;
+    s.set_trace(&trace);
+    ASSERT_TRUE(s.run_until(9 * kMs).is_ok());
+    ASSERT_EQ(trace.steps.size(), 5u);
+    for (size_t i = 0; i < 4; ++i) EXPECT_EQ(trace.steps[i].pipeline, 1u) << "step " << i;
+    EXPECT_EQ(trace.steps[4].pipeline, 0u);
+  }
+}
+
 TEST(Scheduler, FixedPriorityRunsTheHighestPriorityFirst) {
   os::VirtualClock clock;
   CostModel cost = cpu_at_100mhz();
