@@ -177,6 +177,16 @@ TEST(CostModel, FeaturesOfAConvolutionFollowItsShapes) {
   const sched::OpFeatures half = f.slice(2);
   EXPECT_EQ(half[OpFeature::kBase], 1u);
   EXPECT_EQ(half[OpFeature::kOutput], 25u * 5 * 32);
+  // A slice is charged its share rounded up (a budget never falls short), its own dispatch whole.
+  sched::OpFeatures odd;
+  odd[OpFeature::kBase] = 1;
+  odd[OpFeature::kMac] = 7;
+  odd[OpFeature::kOutput] = 5;
+  const sched::OpFeatures third = odd.slice(3);
+  EXPECT_EQ(third[OpFeature::kBase], 1u);
+  EXPECT_EQ(third[OpFeature::kMac], 3u);
+  EXPECT_EQ(third[OpFeature::kOutput], 2u);
+  EXPECT_EQ(odd.slice(1)[OpFeature::kMac], 7u);
 }
 
 }  // namespace

@@ -62,6 +62,25 @@ TEST(PosteriorSmoother, OldResultsLeaveTheWindow) {
   EXPECT_EQ(e.label, 1);
 }
 
+// The window and the suppression include their edges: a result exactly average_window old
+// still counts, and a detection exactly `suppression` after the last is reported.
+TEST(PosteriorSmoother, TheWindowAndTheSuppressionIncludeTheirEdges) {
+  const int8_t yes[2] = {-128, 127};
+  SmootherConfig window;
+  window.min_count = 2;
+  window.average_window = 300 * kMs;
+  PosteriorSmoother w(window, 2);
+  EXPECT_FALSE(w.add(yes, 0).detected);        // one result: fewer than min_count
+  EXPECT_TRUE(w.add(yes, 300 * kMs).detected);  // the first is exactly 300 ms old: still in
+  SmootherConfig suppress;
+  suppress.min_count = 1;
+  suppress.suppression = 500 * kMs;
+  PosteriorSmoother p(suppress, 2);
+  EXPECT_TRUE(p.add(yes, 0).detected);
+  EXPECT_FALSE(p.add(yes, 499 * kMs).detected);  // within the suppression
+  EXPECT_TRUE(p.add(yes, 500 * kMs).detected);   // exactly at its end: reported
+}
+
 TEST(Debouncer, NeedsConsecutiveWindowsAndReportsOnce) {
   DebounceConfig c;
   c.hold = 2;
