@@ -57,17 +57,20 @@ for n, area, path, old, new, binary, filt in rows:
             result.setdefault(area, [0, 0, 0])[2] += 1
         else:
             total += 1
+            out = ""
             try:
                 r = subprocess.run([f"{work}/build/tests/{binary}", f"--gtest_filter={filt}"], capture_output=True, text=True,
-                                   timeout=300)
-                dead = r.returncode != 0
+                                   timeout=120)
+                dead, out = r.returncode != 0, r.stdout
                 how = "a test failed" if dead else ""
-            except subprocess.TimeoutExpired:
-                dead, how = True, "timed out (a hang, not a failing assertion)"
-            first = ""
-            if dead and how == "a test failed":
-                fails = [l for l in r.stdout.splitlines() if l.startswith("[  FAILED  ]") and "." in l]
-                first = fails[0].replace("[  FAILED  ] ", "") if fails else ""
+            except subprocess.TimeoutExpired as e:
+                # A later test hung; an assertion that failed before it still counts as the kill.
+                dead, out = True, (e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or ""))
+                how = "timed out (a hang, not a failing assertion)"
+            fails = [l for l in out.splitlines() if l.startswith("[  FAILED  ]") and "." in l]
+            first = fails[0].replace("[  FAILED  ] ", "") if dead and fails else ""
+            if first:
+                how = "a test failed"
             verdict = f"killed ({how}{': ' + first if first else ''})" if dead else "SURVIVED"
             result.setdefault(area, [0, 0, 0])
             if dead:
