@@ -121,3 +121,26 @@ TEST(QuantizeMultiplierRatio, EdgeCases) {
 
 }  // namespace
 }  // namespace chorus::runtime
+
+namespace chorus::runtime {
+namespace {
+
+// The 64-bit (int16 activations) MultiplyByQuantizedMultiplier of TFLM's default
+// double-rounding build (common.cc): the multiplier reduced to 16 bits with rounding, then
+// one rounding shift by 15 - shift, adding 2^(14 - shift) first (half rounds up). Hand-computed
+// with multiplier 2^30 (0.5) and shift 0: x * 16384 / 32768.
+TEST(QuantizedMultiplier64, RoundsHalfUpAfterTheSixteenBitReduction) {
+  const int32_t half = 1 << 30;
+  EXPECT_EQ(multiply_by_quantized_multiplier(int64_t{1}, half, 0), 1);    // 0.5 -> 1
+  EXPECT_EQ(multiply_by_quantized_multiplier(int64_t{3}, half, 0), 2);    // 1.5 -> 2
+  EXPECT_EQ(multiply_by_quantized_multiplier(int64_t{-3}, half, 0), -1);  // -1.5 -> -1 (half up)
+  EXPECT_EQ(multiply_by_quantized_multiplier(int64_t{4}, half, 0), 2);
+  // Shift 2 (x4): 3 * 0.5 * 4 = 6 exactly; 1000 * 0.5 * 2^-3 = 62.5 -> 63.
+  EXPECT_EQ(multiply_by_quantized_multiplier(int64_t{3}, half, 2), 6);
+  EXPECT_EQ(multiply_by_quantized_multiplier(int64_t{1000}, half, -3), 63);
+  // A multiplier at or above 0x7FFF0000 saturates its 16-bit form at 0x7FFF.
+  EXPECT_EQ(multiply_by_quantized_multiplier(int64_t{1} << 15, 0x7FFFFFFF, 0), 0x7FFF);
+}
+
+}  // namespace
+}  // namespace chorus::runtime
