@@ -13,7 +13,6 @@
 // one JSON line per pipeline (the analysis bound as this target computes it) and one per
 // placed area (for the ELF-symbol check), then exits through semihosting.
 #include <cstdint>
-#include <cstring>
 #include <new>
 
 #include "chorus/module/ring_buffer.hpp"

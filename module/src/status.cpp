@@ -79,9 +79,9 @@ const char* Status::message() const {
 
 namespace {
 
-// Claims a slot, writes `head` (formatted) then `tail` into it, and points `s` at it.
-void write_text(Status* s, uint16_t* slot_out, uint32_t* generation_out, const char* fmt, va_list args, const char* tail) {
-  (void)s;
+// Claims a slot, writes `fmt` (formatted) then `tail` into it, and returns which slot and
+// generation hold the text.
+void write_text(uint16_t* slot_out, uint32_t* generation_out, const char* fmt, va_list args, const char* tail) {
   const uint32_t g = next_generation();
   Slot& slot = g_slots[(g - 1) % kSlots];
   slot.generation.store(0, std::memory_order_relaxed);
@@ -99,7 +99,7 @@ Status Status::error(StatusCode code, const char* fmt, ...) {
   s.code_ = code == StatusCode::kOk ? StatusCode::kInternal : code;
   va_list args;
   va_start(args, fmt);
-  write_text(&s, &s.slot_, &s.generation_, fmt, args, nullptr);
+  write_text(&s.slot_, &s.generation_, fmt, args, nullptr);
   va_end(args);
   return s;
 }
@@ -111,7 +111,7 @@ Status& Status::prefix(const char* fmt, ...) {
   format_to(old, sizeof(old), "%s", message());
   va_list args;
   va_start(args, fmt);
-  write_text(this, &slot_, &generation_, fmt, args, old);
+  write_text(&slot_, &generation_, fmt, args, old);
   va_end(args);
   text_ = "";
   return *this;

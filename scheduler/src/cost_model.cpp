@@ -78,11 +78,6 @@ uint64_t CpuCost::cycles(const OpFeatures& features) const {
   return millis <= 0 ? 0 : static_cast<uint64_t>((millis + 999) / 1000);
 }
 
-uint64_t CpuCost::copy_cycles(uint64_t bytes) const {
-  const int32_t per_byte = millicycles[static_cast<size_t>(OpKind::kOther)][static_cast<size_t>(OpFeature::kByte)];
-  return per_byte <= 0 ? 0 : (bytes * static_cast<uint64_t>(per_byte) + 999) / 1000;
-}
-
 os::TimeNs CostModel::npu_op_ns(uint64_t macs, uint64_t bytes) const {
   if (!npu.present || npu.clock_hz == 0) return 0;
   const uint64_t compute = npu.macs_per_cycle ? (macs + npu.macs_per_cycle - 1) / npu.macs_per_cycle : macs;

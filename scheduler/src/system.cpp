@@ -158,16 +158,22 @@ Status System::analyse_at(uint32_t clock_hz, SystemPlan* out) const {
   return Status::ok();
 }
 
-uint8_t* System::memory_at(uint8_t region, uint32_t address, uint32_t bytes) const {
-  if (config_.memory.empty()) return reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(address));
-  const board::MemoryRegion& r = config_.board->regions[region];
-  for (const RegionMemory& m : config_.memory) {
+uint8_t* region_memory_at(const board::Board& b, Span<const RegionMemory> memory, uint8_t region, uint32_t address,
+                          uint32_t bytes) {
+  if (memory.empty()) return reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(address));
+  if (region >= b.num_regions) return nullptr;
+  const board::MemoryRegion& r = b.regions[region];
+  for (const RegionMemory& m : memory) {
     if (m.region != region) continue;
     const uint64_t offset = static_cast<uint64_t>(address) - r.base;
     if (address < r.base || offset < m.from || offset - m.from + bytes > m.size) return nullptr;
     return m.base + (offset - m.from);
   }
   return nullptr;
+}
+
+uint8_t* System::memory_at(uint8_t region, uint32_t address, uint32_t bytes) const {
+  return region_memory_at(*config_.board, config_.memory, region, address, bytes);
 }
 
 size_t placed_memory(const board::Board& b, Span<const board::Buffer> sensors, Span<uint8_t> buffer, Span<RegionMemory> out) {

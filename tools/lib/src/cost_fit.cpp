@@ -32,7 +32,7 @@ bool parse_u64(const std::string& s, uint64_t* out) {
   return true;
 }
 
-// A loaded model and its operators' features, per lane count asked for.
+// A model file read and loaded once (a model's bytes must outlive it).
 struct LoadedModel {
   AlignedBytes bytes;
   runtime::Model model;

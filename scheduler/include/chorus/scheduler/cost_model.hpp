@@ -64,8 +64,6 @@ struct CpuCost {
   int32_t& at(OpKind k, OpFeature f) { return millicycles[static_cast<size_t>(k)][static_cast<size_t>(f)]; }
   // Cycles of an operator with these features (never negative).
   uint64_t cycles(const OpFeatures& features) const;
-  // Cycles of moving `bytes` bytes (kind other, no operator overhead).
-  uint64_t copy_cycles(uint64_t bytes) const;
 };
 
 struct NpuCost {

@@ -83,6 +83,11 @@ constexpr size_t placed_bytes(const board::Board& b, const board::Buffer* sensor
   for (size_t r = 0; r < b.num_regions; ++r) total += (placed_window(b, sensors, num_sensors, static_cast<uint8_t>(r)).bytes + 15) / 16 * 16;
   return total;
 }
+// Where board address `address` (`bytes` long, in region `region`) is in `memory`: the
+// address itself when `memory` is empty (a bare-metal target), else inside the region's
+// buffer; nullptr when no buffer holds it.
+uint8_t* region_memory_at(const board::Board& b, Span<const RegionMemory> memory, uint8_t region, uint32_t address,
+                          uint32_t bytes);
 // Lays the regions' windows out in `buffer` (at least placed_bytes, 16-byte aligned) and
 // writes their RegionMemory to `out`; returns how many (0 when `buffer` or `out` is short).
 size_t placed_memory(const board::Board& b, Span<const board::Buffer> sensors, Span<uint8_t> buffer, Span<RegionMemory> out);

@@ -126,10 +126,7 @@ int run() {
   for (uint32_t s = 0; s < kSensors; ++s) {
     if (brd::kBoard.sensors[s].type != board::SensorType::kMicrophone) continue;
     const board::Buffer& buf = brd::kSensorBuffers[s];
-    uint8_t* p = nullptr;
-    for (size_t r = 0; r < regions; ++r)
-      if (g_memory[r].region == buf.region)
-        p = g_memory[r].base + (buf.address - brd::kBoard.regions[buf.region].base - g_memory[r].from);
+    uint8_t* p = region_memory_at(brd::kBoard, Span<const RegionMemory>(g_memory, regions), buf.region, buf.address, buf.size);
     if (p == nullptr) break;
     RingBuffer* ring = new (mic_storage) RingBuffer(Span<uint8_t>(p, buf.size), 2);
     g_mic.attach(ring);
