@@ -13,6 +13,7 @@
 #   CHORUS_ZEPHYR_BUILD_DIR  where to build (default: a temporary directory)
 #   CHORUS_SHARED_DIR        models and golden vectors (default: ../shared beside this checkout)
 #   CHORUS_HOST_CLI          the host's chorus CLI (default: built in build/ here)
+#   CHORUS_ZEPHYR_SAMPLES    only these samples (space-separated); the others print "skipped"
 # Prints one line per sample starting in column 1: "ok <sample> <board>", "failed <sample>
 # <board>: <step>" (with the last lines of that step's log) or "skipped <sample> <board>:
 # <reason>"; every sample is attempted. Exit 0 only if every sample is ok; 2 on bad usage.
@@ -65,6 +66,11 @@ check() {
   local sample="$1" board="$2" machine="$3" cpu="$4" shift_n="$5" expect="$6"
   shift 6
   local build="$work/$sample-$board"
+  if [ -n "${CHORUS_ZEPHYR_SAMPLES:-}" ] && [[ " $CHORUS_ZEPHYR_SAMPLES " != *" $sample "* ]]; then
+    echo "skipped $sample $board: not in CHORUS_ZEPHYR_SAMPLES"
+    failed=1
+    return
+  fi
   echo "== zephyr: $sample for $board"
   if ! cmake -GNinja -S "$here/zephyr/samples/$sample" -B "$build" -DBOARD="$board" -DPython3_EXECUTABLE=/usr/bin/python3 \
          -DSYSROOT_DIR=/usr/lib/arm-none-eabi/newlib -DTOOLCHAIN_HAS_NEWLIB=ON -DEXTRA_CPPFLAGS=-D_RETARGETABLE_LOCKING=1 \
@@ -76,7 +82,7 @@ check() {
     fail "$sample" "$board" build "$build.build.log"
     return
   fi
-  grep -E '^ +(FLASH|RAM|QSPI):' "$build.build.log" | sed 's/^/   /'
+  grep -E '^ +(FLASH|RAM|SRAM|ISRAM|QSPI):' "$build.build.log" | sed 's/^/   /'
   # Flash headroom: at least 20 % free.
   local used
   used=$(awk '$1 == "FLASH:" { gsub("%", "", $6); print $6 }' "$build.build.log")

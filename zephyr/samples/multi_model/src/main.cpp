@@ -8,10 +8,14 @@
 //    the microphone's ring buffer, which the front end's stand-in drains;
 //  - this thread runs the scheduler and sleeps on a semaphore the timers give when idle;
 //  - response times are measured from each job's nominal release with the cycle counter.
-// The arena lives in one static buffer sized at compile time from the header's placement
-// (placed_bytes): the board XML decides it, not a Kconfig value. After CHORUS_RUN_SECONDS it
-// prints one line per pipeline and a summary.
+// Memory comes from devicetree: the overlay `chorus board --emit dts` generated at configure
+// time declares the board's regions and the arena's areas (node chorus_arena); the arena
+// is those areas at their own addresses, past the part of the DTCM that Zephyr's RAM takes
+// (checked at compile time), and the sample's large tables go to the SRAM region's linker
+// section. After CHORUS_RUN_SECONDS it prints one line per pipeline and a summary.
+#include <zephyr/devicetree.h>
 #include <zephyr/kernel.h>
+#include <zephyr/linker/devicetree_regions.h>
 #include <zephyr/sys/printk.h>
 #include <zephyr/sys/time_units.h>
 
@@ -59,13 +63,73 @@ class ZephyrClock final : public os::Clock {
 ZephyrClock g_clock;
 K_SEM_DEFINE(g_wake, 0, 1);
 System* g_system = nullptr;
-alignas(System) unsigned char g_system_storage[sizeof(System)];
-alignas(16) uint8_t g_workspace[65536];
-uint32_t g_offsets[1024];
-// The arena: exactly the windows of the regions the header's placement uses.
-constexpr size_t kArenaBytes = placed_bytes(brd::kBoard, brd::kSensorBuffers, kSensors);
-alignas(16) uint8_t g_arena[kArenaBytes > 0 ? kArenaBytes : 16];
-RegionMemory g_memory[board::kMaxRegions];
+
+// The large tables: in the SRAM region (a zephyr,memory-region node of the generated
+// overlay, so a NOLOAD linker section): nothing here relies on zero-initialisation.
+#define CHORUS_BIG __attribute__((section(LINKER_DT_NODE_REGION_NAME(DT_NODELABEL(chorus_sram)))))
+alignas(System) CHORUS_BIG unsigned char g_system_storage[sizeof(System)];
+alignas(16) CHORUS_BIG uint8_t g_workspace[65536];
+CHORUS_BIG uint32_t g_offsets[1024];
+alignas(GeneratedPipelines) CHORUS_BIG unsigned char g_pipelines_storage[sizeof(GeneratedPipelines)];
+
+// --- memory from devicetree ---
+#define CHORUS_ARENA_NODE DT_NODELABEL(chorus_arena)
+struct DtRange {
+  uint32_t address;
+  uint32_t size;
+};
+#define CHORUS_DT_REGION(node, prop, idx) \
+  DtRange{DT_REG_ADDR(DT_PHANDLE_BY_IDX(node, prop, idx)), static_cast<uint32_t>(DT_REG_SIZE(DT_PHANDLE_BY_IDX(node, prop, idx)))},
+#define CHORUS_DT_AREA(node) DtRange{DT_PROP(node, address), DT_PROP(node, size)},
+constexpr DtRange kDtRegions[] = {DT_FOREACH_PROP_ELEM(CHORUS_ARENA_NODE, memory_regions, CHORUS_DT_REGION)};
+constexpr DtRange kDtAreas[] = {DT_FOREACH_CHILD(CHORUS_ARENA_NODE, CHORUS_DT_AREA)};
+constexpr size_t kDtRegionCount = sizeof(kDtRegions) / sizeof(kDtRegions[0]);
+constexpr size_t kDtAreaCount = sizeof(kDtAreas) / sizeof(kDtAreas[0]);
+
+// The header and the overlay come from one `chorus board` run: the same areas, each in a
+// region of the overlay's list.
+constexpr bool areas_agree() {
+  if (kDtAreaCount != brd::kBoard.arena.num_partitions) return false;
+  for (size_t k = 0; k < kDtAreaCount; ++k) {
+    const board::Partition& p = brd::kBoard.arena.partitions[k];
+    bool found = false, inside = false;
+    for (size_t d = 0; d < kDtAreaCount; ++d) found = found || (kDtAreas[d].address == p.address && kDtAreas[d].size == p.size);
+    for (size_t r = 0; r < kDtRegionCount; ++r)
+      inside = inside || (p.address >= kDtRegions[r].address && uint64_t{p.address} + p.size <= uint64_t{kDtRegions[r].address} + kDtRegions[r].size);
+    if (!found || !inside) return false;
+  }
+  return true;
+}
+static_assert(areas_agree(), "the devicetree's chorus_arena and chorus_board.hpp describe different arenas: rebuild both");
+
+// Zephyr's RAM (chosen zephyr,sram, CONFIG_SRAM_SIZE) and the areas: the SSE-300 maps each
+// memory at a non-secure and a secure alias (address bit 28, Arm AN547 memory map); the
+// board XML uses the first, Zephyr's devicetree the second.
+constexpr uint32_t kAliasBit = 0x10000000u;
+constexpr uint32_t kZephyrRam = DT_REG_ADDR(DT_CHOSEN(zephyr_sram)) & ~kAliasBit;
+constexpr bool clear_of_zephyr_ram() {
+  for (size_t d = 0; d < kDtAreaCount; ++d) {
+    const uint32_t a = kDtAreas[d].address & ~kAliasBit;
+    if (a < kZephyrRam + CONFIG_SRAM_SIZE * 1024u && a + kDtAreas[d].size > kZephyrRam) return false;
+  }
+  return true;
+}
+static_assert(clear_of_zephyr_ram(), "an arena area lies in Zephyr's RAM: lower CONFIG_SRAM_SIZE or raise the region's reserved bytes in the board XML");
+
+RegionMemory g_memory[kDtRegionCount];
+
+// The overlay's regions as the System's memory: each at its own address.
+size_t regions_from_devicetree() {
+  size_t n = 0;
+  for (size_t d = 0; d < kDtRegionCount; ++d) {
+    for (size_t r = 0; r < brd::kBoard.num_regions; ++r) {
+      if (brd::kBoard.regions[r].base != kDtRegions[d].address) continue;
+      g_memory[n++] = RegionMemory{static_cast<uint8_t>(r), reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(kDtRegions[d].address)),
+                                   kDtRegions[d].size, 0};
+    }
+  }
+  return n == kDtRegionCount ? n : 0;
+}
 
 // --- releases: a timer per pipeline ---
 struct k_timer g_timers[kPipelines];
@@ -88,7 +152,7 @@ void idle(void*) { k_sem_take(&g_wake, K_MSEC(10)); }
 
 // Exact response times of the first kResponses jobs of each pipeline.
 constexpr uint32_t kResponses = 512;
-TimeNs g_responses[kPipelines][kResponses];
+CHORUS_BIG TimeNs g_responses[kPipelines][kResponses];
 sched::ResponseLog g_log;
 
 unsigned us(TimeNs ns) { return static_cast<unsigned>(ns / 1000); }
@@ -103,10 +167,9 @@ int run() {
          static_cast<unsigned>(spin_ns ? 4000000000ull / spin_ns : 0));
 
   g_system = new (g_system_storage) System();
-  const size_t regions = placed_memory(brd::kBoard, Span<const board::Buffer>(brd::kSensorBuffers, kSensors),
-                                       Span<uint8_t>(g_arena, sizeof(g_arena)), Span<RegionMemory>(g_memory, board::kMaxRegions));
+  const size_t regions = regions_from_devicetree();
   if (regions == 0) {
-    printk("chorus multi_model: the header places no arena\n");
+    printk("chorus multi_model: a devicetree region of chorus_arena is not in the board description\n");
     return -1;
   }
   SystemConfig config;
@@ -133,7 +196,7 @@ int run() {
     mic_source = new (source_storage) RingBufferSource(*ring, StreamInfo{SampleFormat::kInt16, 1, brd::kBoard.sensors[s].rate_hz});
     break;
   }
-  static GeneratedPipelines pipelines;
+  GeneratedPipelines& pipelines = *new (g_pipelines_storage) GeneratedPipelines();
   Status s = pipelines.build(Span<const board::PipelineEntry>(brd::kPipelines, kPipelines),
                              Span<const LinkedModel>(kLinkedModels, kLinkedModelCount), &spin_instructions, mic_source, 320);
   if (s.is_ok()) s = g_system->build(config, pipelines.specs());
@@ -189,7 +252,10 @@ int run() {
     jobs += m.completions;
     misses += missed;
   }
-  printk("chorus multi_model: arena %u B in %u regions, microphone overruns %u\n", static_cast<unsigned>(kArenaBytes),
+  uint32_t arena_bytes = 0;
+  for (const DtRange& area : kDtAreas) arena_bytes += area.size;
+  printk("chorus multi_model: arena %u B in %u areas over %u devicetree regions, microphone overruns %u\n", static_cast<unsigned>(arena_bytes),
+         static_cast<unsigned>(kDtAreaCount),
          static_cast<unsigned>(regions), static_cast<unsigned>(g_mic.ring() != nullptr ? g_mic.ring()->overrun_frames() : 0));
   if (!a.schedulable) {
     printk("chorus multi_model: %u pipelines, %u jobs, %u deadline misses, the analysis rejects the set\n",
