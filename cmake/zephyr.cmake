@@ -42,6 +42,8 @@ zephyr_library_sources_ifdef(CONFIG_CHORUS_SCHEDULER
   ${chorus_root}/scheduler/src/post/k_of_n.cpp
   ${chorus_root}/scheduler/src/post/posterior_smoother.cpp
   ${chorus_root}/scheduler/src/stages/stages.cpp
+  ${chorus_root}/scheduler/src/stages/radar_feature_stage.cpp
+  ${chorus_root}/scheduler/src/stages/vibration_feature_stage.cpp
   ${chorus_root}/scheduler/src/generated_pipelines.cpp
 )
 zephyr_library_sources_ifdef(CONFIG_CHORUS_DRIVERS

@@ -24,7 +24,7 @@ constexpr os::TimeNs kSecond = 1000000000ULL;
 TEST(VibrationFeatureStage, RowIsByteIdenticalToVibrationFeatures) {
   runtime::dsp::VibrationFeatures reference;
   ASSERT_TRUE(reference.init(runtime::dsp::VibrationFeatureConfig()).is_ok());
-  VibrationFeatureStage stage;
+  sched::VibrationFeatureStage stage;
   ASSERT_TRUE(stage.init(1344).is_ok());
   ASSERT_EQ(stage.row_size(), reference.row_size());
   // The model input the stage writes into: a stand-in interpreter is not needed to compare

@@ -41,8 +41,8 @@ TEST(RadarFeatureStage, RowsAreByteIdenticalToRadarGestureFeatures) {
 
   std::vector<uint8_t> history_storage(32 * reference.row_size());
   sched::FeatureHistory history(Span<uint8_t>(history_storage.data(), history_storage.size()), 32, reference.row_size());
-  RadarFeatureStage stage;
-  ASSERT_TRUE(stage.init(f, &history).is_ok());
+  sched::RadarFeatureStage stage;
+  ASSERT_TRUE(stage.init(f.samples_per_chirp, f.chirps_per_frame, f.rx_antennas, &history).is_ok());
   EXPECT_EQ(stage.steps(), 17u);
   size_t compared = 0, moving = 0;
   for (uint64_t k = 0; k < 66; ++k) {

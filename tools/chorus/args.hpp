@@ -42,5 +42,6 @@ int cmd_sim(int argc, char** argv);
 int cmd_board(int argc, char** argv);
 int cmd_listen(int argc, char** argv);
 int cmd_embed(int argc, char** argv);
+int cmd_replay(int argc, char** argv);
 
 }  // namespace chorus::cli

@@ -23,6 +23,8 @@ const char kUsage[] =
     "                        the micro_speech keyword pipeline on 1 s 16 kHz clips: label and scores\n"
     "  embed MODEL [--name NAME] [--out FILE.cpp] [--header FILE.hpp]\n"
     "                        the model as C++ source with a resolver of only the kernels it uses\n"
+    "  replay --sensor microphone|radar|accelerometer --out DATA.bin --truth TRUTH.inc\n"
+    "                        the frames a replay sensor plays on a target without one, and their truth\n"
     "\n"
     "Every command takes --json (one JSON object on stdout) and --help, and\n"
     "--max-input-bytes N to read inputs beyond the default limits (1 MiB for board and\n"
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
   if (command == "board") return chorus::cli::cmd_board(argc, argv);
   if (command == "listen") return chorus::cli::cmd_listen(argc, argv);
   if (command == "embed") return chorus::cli::cmd_embed(argc, argv);
+  if (command == "replay") return chorus::cli::cmd_replay(argc, argv);
   std::fprintf(stderr, "chorus: unknown command '%s'\n%s", command.c_str(), kUsage);
   return 2;
 }

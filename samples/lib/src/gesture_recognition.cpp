@@ -23,9 +23,9 @@ GestureRecognition::GestureRecognition(GestureRecognitionConfig config)
 
 Status GestureRecognition::open() {
   CHORUS_RETURN_IF_ERROR(radar_.validate());
-  if (config_.radar.format.samples() > RadarFeatureStage::kMaxFrameSamples)
+  if (config_.radar.format.samples() > sched::RadarFeatureStage::kMaxFrameSamples)
     return Status::error(StatusCode::kOutOfRange, "gesture: radar frames of %zu samples; the front end holds %zu",
-                         config_.radar.format.samples(), RadarFeatureStage::kMaxFrameSamples);
+                         config_.radar.format.samples(), sched::RadarFeatureStage::kMaxFrameSamples);
   if (config_.gestures > sim::RadarSimulator::kMaxEvents)
     return Status::error(StatusCode::kOutOfRange, "gesture: %zu gestures scripted; the simulator takes %zu", config_.gestures,
                          sim::RadarSimulator::kMaxEvents);
@@ -41,7 +41,7 @@ Status GestureRecognition::open() {
   CHORUS_RETURN_IF_ERROR(probe.init(fc));
   history_ = sched::FeatureHistory(Span<uint8_t>(history_storage_, sizeof(history_storage_)), kWindowFrames, probe.row_size());
   history_stage_.emplace(history_, copy_cycles(kWindowFrames * probe.row_size()));
-  CHORUS_RETURN_IF_ERROR(stage_.init(config_.radar.format, &history_));
+  CHORUS_RETURN_IF_ERROR(stage_.init(config_.radar.format.samples_per_chirp, config_.radar.format.chirps_per_frame, config_.radar.format.rx_antennas, &history_));
 
   radar_.clear_schedule();
   script_.clear();

@@ -13,7 +13,7 @@
 
 #include "chorus/drivers/sim/vibration_simulator.hpp"
 #include "chorus/samples/pipeline_group.hpp"
-#include "chorus/samples/vibration_feature_stage.hpp"
+#include "chorus/scheduler/stages/vibration_feature_stage.hpp"
 #include "chorus/scheduler/post/k_of_n.hpp"
 #include "chorus/scheduler/stages/stages.hpp"
 
@@ -89,7 +89,7 @@ class AnomalyDetection final : public PipelineGroup {
   RingBuffer ring_;
   drivers::sim::VibrationSimulator machine_;
   size_t next_phase_ = 0;
-  VibrationFeatureStage stage_;
+  sched::VibrationFeatureStage stage_;
   sched::OutputCallback score_;
   sched::KOfNAlarm alarm_;
   std::vector<AnomalyWindow> windows_;

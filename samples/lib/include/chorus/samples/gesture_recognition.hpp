@@ -13,7 +13,7 @@
 
 #include "chorus/drivers/sim/radar_simulator.hpp"
 #include "chorus/samples/pipeline_group.hpp"
-#include "chorus/samples/radar_feature_stage.hpp"
+#include "chorus/scheduler/stages/radar_feature_stage.hpp"
 #include "chorus/scheduler/post/debouncer.hpp"
 #include "chorus/scheduler/stages/stages.hpp"
 
@@ -86,20 +86,20 @@ class GestureRecognition final : public PipelineGroup {
   const std::vector<GestureDetection>& detections() const { return detections_; }
   // Scores the events whose windows have closed by `now` (all of them by default).
   GestureScore score(os::TimeNs now = UINT64_MAX) const;
-  const RadarFeatureStage& front_end() const { return stage_; }
+  const sched::RadarFeatureStage& front_end() const { return stage_; }
   const std::vector<GestureInference>& inferences() const { return inferences_; }
 
  private:
   static Status on_scores(void* self, const runtime::Interpreter& model, os::TimeNs release, os::TimeNs now);
 
   GestureRecognitionConfig config_;
-  int16_t ring_storage_[kRingFrames * RadarFeatureStage::kMaxFrameSamples];
+  int16_t ring_storage_[kRingFrames * sched::RadarFeatureStage::kMaxFrameSamples];
   RingBuffer ring_;
   drivers::sim::RadarSimulator radar_;
   std::vector<drivers::sim::GestureEvent> script_;
   uint8_t history_storage_[kWindowFrames * runtime::dsp::RadarGestureFeatures::kMaxRowSize];
   sched::FeatureHistory history_;
-  RadarFeatureStage stage_;
+  sched::RadarFeatureStage stage_;
   std::optional<sched::HistoryToInput> history_stage_;  // made by open(), once the row size is known
   sched::OutputCallback classify_;
   sched::Debouncer debouncer_;

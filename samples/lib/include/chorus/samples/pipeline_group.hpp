@@ -11,6 +11,7 @@
 #include "chorus/module/os/clock.hpp"
 #include "chorus/module/status.hpp"
 #include "chorus/scheduler/pipeline.hpp"
+#include "chorus/scheduler/stages/stages.hpp"
 
 namespace chorus::samples {
 
@@ -32,10 +33,6 @@ class PipelineGroup {
   virtual Status advance_to(os::TimeNs t) = 0;
 };
 
-// A cycle estimate for copying `bytes` (word-wide memcpy plus call overhead), for stages
-// that move data and must state their cost to the scheduler.
-inline uint64_t copy_cycles(size_t bytes) {
-  return 100 + bytes / 4;
-}
+using sched::copy_cycles;
 
 }  // namespace chorus::samples

@@ -14,6 +14,12 @@
 
 namespace chorus::sched {
 
+// A cycle estimate for copying `bytes` (word-wide memcpy plus call overhead), for stages
+// that move data and must state their cost to the scheduler.
+inline uint64_t copy_cycles(size_t bytes) {
+  return 100 + bytes / 4;
+}
+
 class WindowToInput : public FeatureStage {
  public:
   WindowToInput(uint32_t window_frames, uint64_t cycles) : window_(window_frames), cycles_(cycles) {}

@@ -1,11 +1,11 @@
-#include "chorus/samples/vibration_feature_stage.hpp"
+#include "chorus/scheduler/stages/vibration_feature_stage.hpp"
 
 #include <cmath>
 #include <cstring>
 
-#include "chorus/samples/pipeline_group.hpp"
+#include "chorus/scheduler/stages/stages.hpp"
 
-namespace chorus::samples {
+namespace chorus::sched {
 
 namespace {
 // Cycle estimates for single-precision code on a scalar FPU, as in radar_feature_stage.cpp:
@@ -117,4 +117,4 @@ uint64_t VibrationFeatureStage::cost_cycles(uint32_t step) const {
   return cycles;
 }
 
-}  // namespace chorus::samples
+}  // namespace chorus::sched

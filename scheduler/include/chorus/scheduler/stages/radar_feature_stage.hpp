@@ -17,14 +17,13 @@
 
 #include <cstdint>
 
-#include "chorus/drivers/radar_frame.hpp"
 #include "chorus/runtime/dsp/radar_gesture_features.hpp"
 #include "chorus/scheduler/pipeline.hpp"
 #include "chorus/scheduler/stages/feature_history.hpp"
 
-namespace chorus::samples {
+namespace chorus::sched {
 
-class RadarFeatureStage final : public sched::FeatureStage {
+class RadarFeatureStage final : public FeatureStage {
  public:
   static constexpr size_t kAntennas = 3;
   static constexpr uint32_t kRangeParts = 2;    // per antenna
@@ -34,7 +33,7 @@ class RadarFeatureStage final : public sched::FeatureStage {
 
   // The BGT60TR13C default geometry (64 samples x 32 chirps x 3 RX) or another with 3
   // antennas and no more samples; `history` rows must be the feature row size.
-  Status init(const drivers::RadarFrameFormat& format, sched::FeatureHistory* history);
+  Status init(uint32_t samples_per_chirp, uint32_t chirps, uint32_t rx_antennas, FeatureHistory* history);
 
   uint32_t steps() const override { return kAntennas * (kRangeParts + 1) + kProfileParts; }
   Status run(uint32_t step, SampleSource* source, runtime::Interpreter* model) override;
@@ -58,7 +57,7 @@ class RadarFeatureStage final : public sched::FeatureStage {
   runtime::dsp::RadarGestureFeatureConfig config_;
   runtime::dsp::RadarGestureFeatures features_;  // validation, row layout, quantisation
   runtime::dsp::ComplexFft fft_;
-  sched::FeatureHistory* history_ = nullptr;
+  FeatureHistory* history_ = nullptr;
   bool ready_ = false;
   float range_window_[64];
   float doppler_window_[32];
@@ -73,4 +72,4 @@ class RadarFeatureStage final : public sched::FeatureStage {
   uint64_t dropped_ = 0;
 };
 
-}  // namespace chorus::samples
+}  // namespace chorus::sched

@@ -15,9 +15,9 @@
 #include "chorus/runtime/dsp/vibration_features.hpp"
 #include "chorus/scheduler/pipeline.hpp"
 
-namespace chorus::samples {
+namespace chorus::sched {
 
-class VibrationFeatureStage final : public sched::FeatureStage {
+class VibrationFeatureStage final : public FeatureStage {
  public:
   static constexpr size_t kAxes = 3;
   static constexpr uint32_t kFrameParts = 3;  // per axis
@@ -56,4 +56,4 @@ class VibrationFeatureStage final : public sched::FeatureStage {
   uint64_t dropped_ = 0;
 };
 
-}  // namespace chorus::samples
+}  // namespace chorus::sched

@@ -1,10 +1,10 @@
-#include "chorus/samples/radar_feature_stage.hpp"
+#include "chorus/scheduler/stages/radar_feature_stage.hpp"
 
 #include <cmath>
 
-#include "chorus/samples/pipeline_group.hpp"
+#include "chorus/scheduler/stages/stages.hpp"
 
-namespace chorus::samples {
+namespace chorus::sched {
 
 namespace {
 
@@ -26,12 +26,12 @@ uint64_t fft_cycles(uint64_t n) {
 
 }  // namespace
 
-Status RadarFeatureStage::init(const drivers::RadarFrameFormat& format, sched::FeatureHistory* history) {
+Status RadarFeatureStage::init(uint32_t samples_per_chirp, uint32_t chirps, uint32_t rx_antennas, FeatureHistory* history) {
   ready_ = false;
   config_ = runtime::dsp::RadarGestureFeatureConfig();
-  config_.range_doppler.samples_per_chirp = format.samples_per_chirp;
-  config_.range_doppler.chirps = format.chirps_per_frame;
-  config_.range_doppler.rx_antennas = format.rx_antennas;
+  config_.range_doppler.samples_per_chirp = samples_per_chirp;
+  config_.range_doppler.chirps = chirps;
+  config_.range_doppler.rx_antennas = rx_antennas;
   CHORUS_RETURN_IF_ERROR(features_.init(config_));
   const runtime::dsp::RangeDopplerConfig& rd = config_.range_doppler;
   if (rd.rx_antennas != kAntennas || rd.samples_per_chirp > 64 || rd.chirps > 32 || rd.chirps % kRangeParts != 0 ||
@@ -208,4 +208,4 @@ uint64_t RadarFeatureStage::cost_cycles(uint32_t step) const {
   return cells * per_cell + (last ? 40 * features_.row_size() + copy_cycles(features_.row_size()) : 0);
 }
 
-}  // namespace chorus::samples
+}  // namespace chorus::sched
