@@ -52,7 +52,8 @@ zephyr_library_sources_ifdef(CONFIG_CHORUS_DRIVERS
   ${chorus_root}/drivers/src/lis3dh.cpp
   ${chorus_root}/drivers/src/sensor.cpp
 )
-zephyr_include_directories(${chorus_root}/module/include ${chorus_root}/runtime/include)
+zephyr_library_sources_ifdef(CONFIG_CHORUS_REPLAY_SENSOR ${chorus_root}/zephyr/drivers/replay_sensor.cpp)
+zephyr_include_directories(${chorus_root}/module/include ${chorus_root}/runtime/include ${chorus_root}/zephyr/include)
 zephyr_include_directories_ifdef(CONFIG_CHORUS_SCHEDULER ${chorus_root}/scheduler/include)
 zephyr_include_directories_ifdef(CONFIG_CHORUS_DRIVERS ${chorus_root}/drivers/include)
 zephyr_library_include_directories(${chorus_root}/runtime/kernels ${chorus_root}/drivers/src)
