@@ -6,9 +6,9 @@
 #   CHORUS_SCENARIO    the scenario (pipelines, models, periods)
 #   CHORUS_CLOCK_MHZ   optional: the instruction rate the run has (QEMU -icount)
 # chorus_zephyr_board_overlay(DIR) writes DIR/chorus_board.overlay at configure time and adds
-# it (then boards/<BOARD>_chorus.overlay from the application, when there is one: it
-# disables the generated region nodes the board's own devicetree already links under
-# another alias) to EXTRA_DTC_OVERLAY_FILE. After find_package(Zephyr),
+# it to EXTRA_DTC_OVERLAY_FILE (an overlay after it may have to turn the generated region
+# nodes the board's own devicetree already links, under another alias, into plain memory:
+# zephyr/samples/common/boards/). After find_package(Zephyr),
 # chorus_zephyr_board_header(DIR MODEL_FILES) generates DIR/chorus_board.hpp for `app`,
 # defines CHORUS_BOARD_NS, and adds DIR to its include path.
 # chorus_replay_data(SYMBOL name DIR dir SECTION section ARGS chorus-replay-args...) runs
@@ -41,11 +41,7 @@ function(chorus_zephyr_board_overlay dir)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "chorus board ${chorus_board_name} --emit dts failed:\n${out}${err}")
   endif()
-  set(overlays ${EXTRA_DTC_OVERLAY_FILE} ${dir}/chorus_board.overlay)
-  if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/boards/${BOARD}_chorus.overlay)
-    list(APPEND overlays ${CMAKE_CURRENT_SOURCE_DIR}/boards/${BOARD}_chorus.overlay)
-  endif()
-  set(EXTRA_DTC_OVERLAY_FILE ${overlays} PARENT_SCOPE)
+  set(EXTRA_DTC_OVERLAY_FILE ${EXTRA_DTC_OVERLAY_FILE} ${dir}/chorus_board.overlay PARENT_SCOPE)
   # A changed board or scenario re-runs the configuration, hence the overlay.
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CHORUS_BOARD_XML} ${CHORUS_SCENARIO} ${CHORUS_HOST_CLI})
 endfunction()
