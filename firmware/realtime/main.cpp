@@ -81,9 +81,10 @@ void print_us(const char* key, TimeNs ns, bool comma = true) {
             comma ? "," : "");
 }
 
-// Idle: sleep until the next interrupt, and count the time slept (the summary's idle_us).
+// Idle: sleep until the next interrupt (the 1 ms SysTick comes before any `until` is
+// missed by more than a tick), and count the time slept (the summary's idle_us).
 TimeNs g_idle_ns = 0;
-void wfi(void*) {
+void wfi(void*, TimeNs) {
   const TimeNs before = g_clock.now();
   __asm volatile("wfi");
   g_idle_ns += g_clock.now() - before;

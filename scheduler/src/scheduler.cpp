@@ -517,7 +517,7 @@ Status Scheduler::run_until(os::TimeNs end) {
     if (virtual_clock_ != nullptr) {
       virtual_clock_->advance_to(next_event(now, end));
     } else if (idle_hook_ != nullptr) {
-      idle_hook_(idle_user_);
+      idle_hook_(idle_user_, next_event(now, end));
     }
   }
 }

@@ -795,7 +795,7 @@ TEST(Scheduler, RealClockModeIdlesUntilReleasesAreDue) {
   FakeFeatures f(2, 100000);
   ASSERT_TRUE(s.add_pipeline(periodic("fw", &f, 10 * kMs, 10 * kMs, 0)).is_ok());
   int idles = 0;
-  s.set_idle_hook([](void* user) { ++*static_cast<int*>(user); }, &idles);
+  s.set_idle_hook([](void* user, os::TimeNs) { ++*static_cast<int*>(user); }, &idles);
   // Each idle call stands for a WFI: time moves on by 1 ms.
   struct Ctx {
     os::TimeNs* t;
@@ -806,6 +806,38 @@ TEST(Scheduler, RealClockModeIdlesUntilReleasesAreDue) {
   EXPECT_EQ(s.metrics(0).releases, 5u);
   EXPECT_EQ(s.metrics(0).completions, 5u);
   EXPECT_EQ(f.runs, 10);
+}
+
+// An RTOS port sleeps on a semaphore with a timeout: the idle hook must learn when the
+// scheduler's own next work is due, here the next periodic releases (10 ms apart, after the
+// 1 ms job at each).
+TEST(Scheduler, IdleHookIsToldWhenTheNextReleaseIsDue) {
+  ::testing::NiceMock<MockClock> clock;
+  os::TimeNs t = 0;
+  ON_CALL(clock, now()).WillByDefault([&t] { return t; });
+  CostModel cost = cpu_at_100mhz();
+  Scheduler s(clock, nullptr, cost, Policy::kEdf);
+  FakeFeatures f(1, 100000);
+  ASSERT_TRUE(s.add_pipeline(periodic("fw", &f, 10 * kMs, 10 * kMs, 0)).is_ok());
+  struct Idle {
+    os::TimeNs* t;
+    std::vector<os::TimeNs> until;
+  } idle{&t, {}};
+  // The port sleeps exactly until `until`.
+  s.set_idle_hook(
+      [](void* user, os::TimeNs until) {
+        Idle& i = *static_cast<Idle*>(user);
+        i.until.push_back(until);
+        *i.t = until;
+      },
+      &idle);
+  s.set_time_hook([](void* user, os::TimeNs) { *static_cast<Idle*>(user)->t += 1000000; }, &idle);
+  ASSERT_TRUE(s.run_until(35 * kMs).is_ok());
+  ASSERT_GE(idle.until.size(), 3u);
+  EXPECT_EQ(idle.until[0], 10 * kMs);
+  EXPECT_EQ(idle.until[1], 20 * kMs);
+  EXPECT_EQ(idle.until[2], 30 * kMs);
+  EXPECT_EQ(s.metrics(0).releases, 4u);
 }
 
 }  // namespace

@@ -124,7 +124,12 @@ void on_release(struct k_timer* timer) {
   k_sem_give(&g_wake);
 }
 
-void idle(void*) { k_sem_take(&g_wake, K_MSEC(10)); }
+// Idle: sleep until an interrupt gives the semaphore (a timer release, a sensor block) or
+// until the scheduler's own next work (`until`: a window held back to its spacing, ...).
+void idle(void*, TimeNs until) {
+  const TimeNs now = g_clock.now();
+  k_sem_take(&g_wake, until > now ? K_NSEC(until - now) : K_NO_WAIT);
+}
 
 // Exact response times of the first kResponses jobs of each pipeline.
 constexpr uint32_t kResponses = 512;

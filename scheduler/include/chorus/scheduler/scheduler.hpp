@@ -86,8 +86,12 @@ class Scheduler {
     interrupt_hook_ = fn;
     interrupt_user_ = user;
   }
-  // Called when nothing is ready (firmware: sleep until the next interrupt).
-  void set_idle_hook(void (*fn)(void* user), void* user) {
+  // Called when nothing is ready: sleep until the next interrupt or `until`, whichever
+  // comes first. `until` is the next instant the scheduler itself has something to do (a
+  // periodic release, a window held back to its pipeline's minimum spacing, an NPU
+  // deadline): a port whose interrupts do not come at least that often (an RTOS thread
+  // sleeping on a semaphore) must wake by then, or that work waits for the next interrupt.
+  void set_idle_hook(void (*fn)(void* user, os::TimeNs until), void* user) {
     idle_hook_ = fn;
     idle_user_ = user;
   }
@@ -211,7 +215,7 @@ class Scheduler {
   void* time_user_ = nullptr;
   os::TimeNs (*interrupt_hook_)(void*, os::TimeNs) = nullptr;
   void* interrupt_user_ = nullptr;
-  void (*idle_hook_)(void*) = nullptr;
+  void (*idle_hook_)(void*, os::TimeNs) = nullptr;
   void* idle_user_ = nullptr;
   uint32_t jitter_state_ = 0;
   uint32_t jitter_min_permille_ = 1000;
