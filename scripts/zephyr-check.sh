@@ -147,4 +147,7 @@ check multi_model mps3_an547 mps3-an547 '' 3 \
 check mic_kws mps3_an547 mps3-an547 '' 3 \
   'chorus mic_kws: heard every keyword played && chorus mic_kws: [0-9]+ pipelines, [0-9]+ jobs, 0 deadline misses, every response within its bound' \
   -DCHORUS_HOST_CLI="$cli" -DCHORUS_CLOCK_MHZ=97.65625
+check radar_gesture mps3_an547 mps3-an547 '' 3 \
+  'chorus radar_gesture: reported every gesture played && chorus radar_gesture: [0-9]+ pipelines, [0-9]+ jobs, 0 deadline misses, every response within its bound' \
+  -DCHORUS_HOST_CLI="$cli" -DCHORUS_CLOCK_MHZ=97.65625
 exit "$failed"

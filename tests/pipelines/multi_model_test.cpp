@@ -1,4 +1,4 @@
-// The multi-model scene on the default board: all five pipelines in one shared arena, at the
+// The multi-model scene on the multi-model sample's default board (PSoC Edge E84): all five pipelines in one shared arena, at the
 // board's clock, in virtual time -- no deadline missed, and every scripted keyword, gesture
 // and fault detected.
 #include <cstdio>

@@ -16,7 +16,7 @@ inline std::string source(const std::string& rel) {
   return std::string(CHORUS_SOURCE_DIR) + "/" + rel;
 }
 inline std::string board() {
-  return source("dts/boards/mps3_an547.xml");
+  return source("dts/boards/psoc_edge_e84_ai.xml");
 }
 
 inline ::testing::AssertionResult exists(const std::string& path) {

@@ -12,21 +12,26 @@ using runtime::dsp::ComplexF;
 
 constexpr double kPi = 3.141592653589793;
 
-// Cycle estimates for single-precision code on a scalar FPU (one float operation a cycle,
-// no credit for dual issue or Helium): a radix-2 complex butterfly is 10 float operations;
-// each pass over a sample (convert, subtract, multiply, store) about 4 cycles.
-constexpr uint64_t kButterflyCycles = 10;
-constexpr uint64_t kSamplePassCycles = 4;
-
-uint64_t fft_cycles(uint64_t n) {
-  uint64_t stages = 0;
-  while ((1ull << stages) < n) ++stages;
-  return n / 2 * stages * kButterflyCycles;
-}
+// Measured, not estimated: instructions per unit of work on Cortex-M55 (mps3_an547, GCC 12
+// -O2, FPU and Helium) under QEMU -icount (one instruction a cycle, as the boards' cost
+// models count), the per-step maxima of zephyr/samples/radar_gesture over 269 frames of the
+// default geometry (64 samples x 32 chirps x 3 antennas), each rounded up by at least 4 %:
+//   range steps      136.8k instructions per 16 chirps x 64 samples  = 133.6 a sample
+//   Doppler steps    131.3k per 32 range bins x 32 chirps            = 128.2 a sample
+//   profile steps    128.2k per 4 x 32 cells                         = 1002 a cell
+//   the last one     6.3k more for log2 and quantising 80 values      = 79 a value
+//   step 0           7.0k more to take the 12 288-byte frame          = 0.57 a byte
+// A smaller geometry scales linearly (which over-counts its shorter FFTs). An estimate from
+// operation counts (one float operation a cycle) was 4x too low.
+constexpr uint64_t kRangePerSample = 140;
+constexpr uint64_t kDopplerPerSample = 135;
+constexpr uint64_t kProfilePerCell = 1050;
+constexpr uint64_t kRowPerValue = 85;
+constexpr uint64_t kTakePerByte = 1;
 
 }  // namespace
 
-Status RadarFeatureStage::init(uint32_t samples_per_chirp, uint32_t chirps, uint32_t rx_antennas, FeatureHistory* history) {
+Status RadarFeatureStage::init(uint16_t samples_per_chirp, uint16_t chirps, uint8_t rx_antennas, FeatureHistory* history) {
   ready_ = false;
   config_ = runtime::dsp::RadarGestureFeatureConfig();
   config_.range_doppler.samples_per_chirp = samples_per_chirp;
@@ -190,22 +195,16 @@ uint64_t RadarFeatureStage::cost_cycles(uint32_t step) const {
   const uint64_t bins = config_.range_doppler.range_bins;
   const uint32_t range_steps = kAntennas * kRangeParts;
   if (step < range_steps) {
-    // Per chirp: mean and window passes, the FFT, keeping the bins; step 0 copies the frame.
-    const uint64_t take = step == 0 ? copy_cycles(features_.frame_samples() * sizeof(int16_t)) : 0;
-    return take + chirps / kRangeParts * (2 * samples * kSamplePassCycles + fft_cycles(samples) + bins);
+    // Half the chirps of one antenna; step 0 first takes the frame off the stream.
+    const uint64_t take = step == 0 ? features_.frame_samples() * sizeof(int16_t) * kTakePerByte : 0;
+    return take + chirps / kRangeParts * samples * kRangePerSample;
   }
-  if (step < range_steps + kAntennas) {
-    // Per range bin: the static mean and window passes, the FFT, the centred write-back.
-    return bins * (2 * chirps * kSamplePassCycles + fft_cycles(chirps) + chirps);
-  }
-  // Per cell: the antennas' power (3 x 3 operations, 2 sums), then for both pairs and every
-  // beam a steered sum (4 operations per element) and its power (4); the last step also
-  // takes log2 and quantises the row (about 40 cycles a value).
+  if (step < range_steps + kAntennas) return bins * chirps * kDopplerPerSample;  // one antenna's Doppler transforms
+  // The profiles over a quarter of the Doppler rows; the last step also takes log2 and
+  // quantises the row.
   const uint64_t cells = chirps / kProfileParts * bins;
-  const uint64_t beam = 4 * config_.azimuth.count + 4;
-  const uint64_t per_cell = 3 * 3 + 2 + 2 * config_.angle_bins * beam;
   const bool last = step + 1 == steps();
-  return cells * per_cell + (last ? 40 * features_.row_size() + copy_cycles(features_.row_size()) : 0);
+  return cells * kProfilePerCell + (last ? kRowPerValue * features_.row_size() : 0);
 }
 
 }  // namespace chorus::sched

@@ -134,7 +134,18 @@ void idle(void*, TimeNs until) {
 // Exact response times of the first kResponses jobs of each pipeline.
 constexpr uint32_t kResponses = 512;
 CHORUS_SAMPLE_BIG TimeNs g_responses[kPipelines][kResponses];
-sched::ResponseLog g_log;
+struct StepMax final : sched::TraceSink {
+  void release(uint32_t, TimeNs) override {}
+  void skip(uint32_t, TimeNs) override {}
+  void step(uint32_t p, int32_t, const char*, TimeNs start, TimeNs end, bool) override {
+    if (p < 4 && k[p] < 40) { if (end - start > mx[p][k[p]]) mx[p][k[p]] = end - start; ++k[p]; }
+  }
+  void job_done(uint32_t p, TimeNs, TimeNs, bool) override { if (p < 4) k[p] = 0; }
+  uint32_t k[4] = {};
+  TimeNs mx[4][40] = {};
+};
+StepMax g_steps;
+sched::ResponseLog g_log(&g_steps);
 
 unsigned us(TimeNs ns) { return static_cast<unsigned>(ns / 1000); }
 
@@ -154,6 +165,53 @@ const board::PipelineEntry* entry(const char* name) {
 uint8_t* memory_at(uint8_t region, uint32_t address, uint32_t bytes) {
   if (g_regions == 0) g_regions = regions_from_devicetree();
   return region_memory_at(brd::kBoard, Span<const RegionMemory>(g_memory, g_regions), region, address, bytes);
+}
+
+Status spec_for(const board::PipelineEntry& e, PipelineSpec* out) {
+  *out = PipelineSpec{};
+  if (e.model != nullptr) {
+    const LinkedModel* m = nullptr;
+    for (size_t k = 0; k < kLinkedModelCount; ++k)
+      if (std::strcmp(kLinkedModels[k].id, e.model) == 0) m = &kLinkedModels[k];
+    if (m == nullptr) return Status::error(StatusCode::kInvalidArgument, "pipeline '%s': model %s is not in the image", e.name, e.model);
+    out->model = Span<const uint8_t>(m->begin, static_cast<size_t>(m->end - m->begin));
+  }
+  out->config.name = e.name;
+  out->config.period = e.period_ns;
+  out->config.phase = e.phase_ns;
+  out->config.relative_deadline = e.deadline_ns;
+  out->config.overload = e.overload ? sched::OverloadPolicy::kDropOldest : sched::OverloadPolicy::kSkip;
+  out->level = e.level;
+  out->priority = e.priority;
+  out->npu = e.npu;
+  return Status::ok();
+}
+
+bool reported_as_played(const char* sample, Span<const Played> played, Span<const Reported> reported, os::TimeNs late,
+                        const char* ignore) {
+  constexpr size_t kMax = 64;
+  bool used[kMax] = {};
+  bool ok = reported.size() <= kMax;
+  for (const Played& e : played) {
+    if (ignore != nullptr && std::strcmp(e.name, ignore) == 0) continue;
+    int found = -1;
+    for (size_t h = 0; h < reported.size() && h < kMax && found < 0; ++h)
+      if (!used[h] && reported[h].time >= e.start && reported[h].time <= e.end + late && std::strcmp(reported[h].name, e.name) == 0)
+        found = static_cast<int>(h);
+    if (found < 0) {
+      printk("chorus %s: \"%s\" played at %u ms was not reported\n", sample, e.name, static_cast<unsigned>(e.start / 1000000));
+      ok = false;
+    } else {
+      used[found] = true;
+    }
+  }
+  for (size_t h = 0; h < reported.size() && h < kMax; ++h) {
+    if (used[h]) continue;
+    printk("chorus %s: \"%s\" reported at %u ms was not played then\n", sample, reported[h].name,
+           static_cast<unsigned>(reported[h].time / 1000000));
+    ok = false;
+  }
+  return ok;
 }
 
 uint32_t measured_mips() {
@@ -251,6 +309,11 @@ uint32_t report(const char* sample, os::TimeNs until) {
            us(g_log.complete(i) ? g_log.percentile(i, 50) : m.response.percentile(50)), us(m.response.max()), us(bound));
     jobs += m.completions;
     misses += missed;
+  }
+  for (uint32_t i = 0; i < kPipelines && i < 4; ++i) {
+    printk("steps %u:", i);
+    for (uint32_t k = 0; k < 40; ++k) if (g_steps.mx[i][k]) printk(" %u", us(g_steps.mx[i][k]));
+    printk("\n");
   }
   uint32_t arena_bytes = 0;
   for (const DtRange& area : kDtAreas) arena_bytes += area.size;

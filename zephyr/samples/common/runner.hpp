@@ -38,6 +38,26 @@ uint8_t* memory_at(uint8_t region, uint32_t address, uint32_t bytes);
 // The pipeline entry named `name`, or nullptr.
 const board::PipelineEntry* entry(const char* name);
 
+// A spec with entry `e`'s timing, level, priority and model (the image's linked model of
+// that name); the sample adds the source, the stages and the release rule.
+Status spec_for(const board::PipelineEntry& e, PipelineSpec* out);
+
+// What a replay played (its ground truth, `chorus replay --truth`) and what the sample
+// reported.
+struct Played {
+  os::TimeNs start, end;
+  const char* name;
+};
+struct Reported {
+  os::TimeNs time;
+  const char* name;
+};
+// Whether every played event (but those named `ignore`) was reported exactly once, with
+// its name, between its start and `late` after its end, and nothing else was reported;
+// prints each one missing or extra as "chorus <sample>: ...".
+bool reported_as_played(const char* sample, Span<const Played> played, Span<const Reported> reported, os::TimeNs late,
+                        const char* ignore);
+
 // The instruction rate this run gives (QEMU -icount: fixed), in instructions per us.
 uint32_t measured_mips();
 

@@ -20,7 +20,6 @@
 #include <new>
 
 #include "chorus/module/ring_buffer.hpp"
-#include "chorus/scheduler/generated_pipelines.hpp"
 #include "chorus/scheduler/post/posterior_smoother.hpp"
 #include "chorus/scheduler/stages/feature_history.hpp"
 #include "chorus/scheduler/stages/stages.hpp"
@@ -36,11 +35,7 @@ constexpr TimeNs kRunNs = static_cast<TimeNs>(CHORUS_RUN_SECONDS) * 1000000000ul
 constexpr uint32_t kWindow = 480, kHop = 320, kFrames = 49, kFeatures = 40, kClasses = 4;
 const char* const kLabels[kClasses] = {"silence", "unknown", "yes", "no"};
 
-struct Event {
-  TimeNs start, end;
-  const char* name;
-};
-const Event kPlayed[] = {
+const zsample::Played kPlayed[] = {
 #include "chorus_replay_mic_truth.inc"
 };
 constexpr size_t kPlayedCount = sizeof(kPlayed) / sizeof(kPlayed[0]);
@@ -55,13 +50,8 @@ sched::AppendOutput g_append(g_history, sched::copy_cycles(kFeatures));
 sched::HistoryToInput g_to_input(g_history, sched::copy_cycles(kFrames * kFeatures));
 sched::PosteriorSmoother g_smoother(sched::SmootherConfig{1000000000ull, 1000000000ull, 3, 200, 0x3u}, kClasses);
 
-struct Heard {
-  TimeNs time;
-  int32_t label;
-  int32_t score;
-};
 constexpr size_t kMaxHeard = 16;
-Heard g_heard[kMaxHeard];
+zsample::Reported g_heard[kMaxHeard];
 size_t g_heard_count = 0;
 
 Status on_scores(void*, const runtime::Interpreter& model, TimeNs, TimeNs now) {
@@ -70,7 +60,7 @@ Status on_scores(void*, const runtime::Interpreter& model, TimeNs, TimeNs now) {
   if (!g_history.full()) return Status::ok();  // until 49 frames exist the history is partly zeros
   const sched::Detection d = g_smoother.add(reinterpret_cast<const int8_t*>(model.output(0)), now);
   if (d.detected && g_heard_count < kMaxHeard) {
-    g_heard[g_heard_count++] = Heard{now, d.label, d.score};
+    g_heard[g_heard_count++] = zsample::Reported{now, kLabels[d.label]};
     printk("chorus mic_kws: heard \"%s\" (score %d) at %u ms\n", kLabels[d.label], static_cast<int>(d.score),
            static_cast<unsigned>(now / 1000000));
   }
@@ -79,33 +69,6 @@ Status on_scores(void*, const runtime::Interpreter& model, TimeNs, TimeNs now) {
 sched::OutputCallback g_classify(&on_scores, nullptr, 300);
 
 void on_block(void*, uint64_t, uint64_t) { zsample::wake(); }
-
-// Every keyword played (not silence) heard once, in its clip or within kLate after it, with
-// its label; nothing else heard.
-bool heard_what_was_played() {
-  bool ok = true;
-  bool used[kMaxHeard] = {};
-  for (const Event& e : kPlayed) {
-    if (std::strcmp(e.name, "silence") == 0) continue;
-    int found = -1;
-    for (size_t h = 0; h < g_heard_count; ++h)
-      if (!used[h] && g_heard[h].time >= e.start && g_heard[h].time <= e.end + kLate && std::strcmp(kLabels[g_heard[h].label], e.name) == 0)
-        found = static_cast<int>(h);
-    if (found < 0) {
-      printk("chorus mic_kws: \"%s\" played at %u ms was not heard\n", e.name, static_cast<unsigned>(e.start / 1000000));
-      ok = false;
-    } else {
-      used[found] = true;
-    }
-  }
-  for (size_t h = 0; h < g_heard_count; ++h) {
-    if (used[h]) continue;
-    printk("chorus mic_kws: \"%s\" heard at %u ms was not played then\n", kLabels[g_heard[h].label],
-           static_cast<unsigned>(g_heard[h].time / 1000000));
-    ok = false;
-  }
-  return ok;
-}
 
 int run() {
   if (!device_is_ready(g_mic)) {
@@ -145,33 +108,22 @@ int run() {
   PipelineSpec specs[2];
   for (uint32_t i = 0; i < 2; ++i) {
     const board::PipelineEntry& e = zsample::pipeline_entries()[i];
-    PipelineSpec& s = specs[i];
-    const LinkedModel* m = nullptr;
-    for (size_t k = 0; k < kLinkedModelCount; ++k)
-      if (e.model != nullptr && std::strcmp(kLinkedModels[k].id, e.model) == 0) m = &kLinkedModels[k];
-    if (m == nullptr) {
-      printk("chorus mic_kws: pipeline %s has no model in the image\n", e.name);
+    Status s = zsample::spec_for(e, &specs[i]);
+    if (!s.is_ok() || specs[i].model.empty()) {
+      printk("chorus mic_kws: pipeline %s: %s\n", e.name, s.is_ok() ? "no model" : s.message());
       return -1;
     }
-    s.model = Span<const uint8_t>(m->begin, static_cast<size_t>(m->end - m->begin));
-    s.config.name = e.name;
-    s.config.period = e.period_ns;
-    s.config.phase = e.phase_ns;
-    s.config.relative_deadline = e.deadline_ns;
-    s.level = e.level;
-    s.priority = e.priority;
-    s.npu = false;
     if (&e == front) {  // released by the scheduler when a window is in the ring
-      s.config.source = &source;
-      s.config.features = &g_window;
-      s.config.post = &g_append;
-      s.config.release = sched::ReleaseRule::kWindowReady;
-      s.config.window_frames = kWindow;
-      s.config.hop_frames = kHop;
+      specs[i].config.source = &source;
+      specs[i].config.features = &g_window;
+      specs[i].config.post = &g_append;
+      specs[i].config.release = sched::ReleaseRule::kWindowReady;
+      specs[i].config.window_frames = kWindow;
+      specs[i].config.hop_frames = kHop;
     } else {  // on a timer
-      s.config.features = &g_to_input;
-      s.config.post = &g_classify;
-      s.config.release = sched::ReleaseRule::kPeriodic;
+      specs[i].config.features = &g_to_input;
+      specs[i].config.post = &g_classify;
+      specs[i].config.release = sched::ReleaseRule::kPeriodic;
     }
   }
   Status s = zsample::build(Span<const PipelineSpec>(specs, 2));
@@ -193,7 +145,9 @@ int run() {
   printk("chorus mic_kws: %u keywords heard, %u frames of features; microphone overruns %u, %u frames past the recording\n",
          static_cast<unsigned>(g_heard_count), static_cast<unsigned>(g_history.appended()),
          static_cast<unsigned>(ring->overrun_frames()), static_cast<unsigned>(zephyr::stream_frames_past_end(g_mic)));
-  if (heard_what_was_played()) printk("chorus mic_kws: heard every keyword played, nothing else (%u played)\n", static_cast<unsigned>(kPlayedCount));
+  if (zsample::reported_as_played("mic_kws", Span<const zsample::Played>(kPlayed, kPlayedCount),
+                                  Span<const zsample::Reported>(g_heard, g_heard_count), kLate, "silence"))
+    printk("chorus mic_kws: heard every keyword played, nothing else (%u played)\n", static_cast<unsigned>(kPlayedCount));
   zsample::report("mic_kws", kRunNs);
   return 0;
 }

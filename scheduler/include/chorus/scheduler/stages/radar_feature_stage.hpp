@@ -33,7 +33,7 @@ class RadarFeatureStage final : public FeatureStage {
 
   // The BGT60TR13C default geometry (64 samples x 32 chirps x 3 RX) or another with 3
   // antennas and no more samples; `history` rows must be the feature row size.
-  Status init(uint32_t samples_per_chirp, uint32_t chirps, uint32_t rx_antennas, FeatureHistory* history);
+  Status init(uint16_t samples_per_chirp, uint16_t chirps, uint8_t rx_antennas, FeatureHistory* history);
 
   uint32_t steps() const override { return kAntennas * (kRangeParts + 1) + kProfileParts; }
   Status run(uint32_t step, SampleSource* source, runtime::Interpreter* model) override;
