@@ -134,18 +134,7 @@ void idle(void*, TimeNs until) {
 // Exact response times of the first kResponses jobs of each pipeline.
 constexpr uint32_t kResponses = 512;
 CHORUS_SAMPLE_BIG TimeNs g_responses[kPipelines][kResponses];
-struct StepMax final : sched::TraceSink {
-  void release(uint32_t, TimeNs) override {}
-  void skip(uint32_t, TimeNs) override {}
-  void step(uint32_t p, int32_t, const char*, TimeNs start, TimeNs end, bool) override {
-    if (p < 4 && k[p] < 40) { if (end - start > mx[p][k[p]]) mx[p][k[p]] = end - start; ++k[p]; }
-  }
-  void job_done(uint32_t p, TimeNs, TimeNs, bool) override { if (p < 4) k[p] = 0; }
-  uint32_t k[4] = {};
-  TimeNs mx[4][40] = {};
-};
-StepMax g_steps;
-sched::ResponseLog g_log(&g_steps);
+sched::ResponseLog g_log;
 
 unsigned us(TimeNs ns) { return static_cast<unsigned>(ns / 1000); }
 
@@ -309,11 +298,6 @@ uint32_t report(const char* sample, os::TimeNs until) {
            us(g_log.complete(i) ? g_log.percentile(i, 50) : m.response.percentile(50)), us(m.response.max()), us(bound));
     jobs += m.completions;
     misses += missed;
-  }
-  for (uint32_t i = 0; i < kPipelines && i < 4; ++i) {
-    printk("steps %u:", i);
-    for (uint32_t k = 0; k < 40; ++k) if (g_steps.mx[i][k]) printk(" %u", us(g_steps.mx[i][k]));
-    printk("\n");
   }
   uint32_t arena_bytes = 0;
   for (const DtRange& area : kDtAreas) arena_bytes += area.size;
