@@ -5,6 +5,12 @@
 #                               on chorus::System in real time (k_timer releases, one scheduler
 #                               thread), QEMU -icount shift=3: 0 deadline misses and every
 #                               response within its analysis bound
+#   zephyr/samples/mic_kws, radar_gesture, accel_anomaly
+#                               on mps3_an547: one sample per sensor, each reading the
+#                               devicetree's sensor (a chorus,replay-sensor on QEMU: real
+#                               Speech Commands clips, the radar and vibration simulators):
+#                               what was played is what is reported, 0 misses, every response
+#                               within its bound
 # Checks per sample: it configures, builds, leaves >= 20 % of its board's flash free, prints
 # its expected console line in QEMU; the M55 image also holds Helium (MVE) instructions.
 # Needs a Zephyr tree (sdk-zephyr 3.4, see ../shared/ZEPHYR-BUILD.md) and the CMSIS module. No
@@ -149,5 +155,8 @@ check mic_kws mps3_an547 mps3-an547 '' 3 \
   -DCHORUS_HOST_CLI="$cli" -DCHORUS_CLOCK_MHZ=97.65625
 check radar_gesture mps3_an547 mps3-an547 '' 3 \
   'chorus radar_gesture: reported every gesture played && chorus radar_gesture: [0-9]+ pipelines, [0-9]+ jobs, 0 deadline misses, every response within its bound' \
+  -DCHORUS_HOST_CLI="$cli" -DCHORUS_CLOCK_MHZ=97.65625
+check accel_anomaly mps3_an547 mps3-an547 '' 3 \
+  'chorus accel_anomaly: no false alarm, the fault alarmed after [0-9]+ ms && chorus accel_anomaly: [0-9]+ pipelines, [0-9]+ jobs, 0 deadline misses, every response within its bound' \
   -DCHORUS_HOST_CLI="$cli" -DCHORUS_CLOCK_MHZ=97.65625
 exit "$failed"

@@ -59,16 +59,24 @@ void on_block(struct k_timer* timer) {
   if (!d.running) return;
   const size_t per_frame = c.info.values_per_frame;
   const size_t total = static_cast<size_t>(c.end - c.begin);
-  // The recording holds whole frames. Past its end: the start again when looping, else
-  // nothing (a stopped sensor), counted.
-  for (uint32_t f = 0; f < c.info.block_frames; ++f) {
-    if (d.position + per_frame > total && c.loop) d.position = 0;
-    if (d.position + per_frame <= total) {
-      (void)d.ring->write(c.begin + d.position, 1);
-      d.position += per_frame;
-    } else {
-      ++d.past_end;
+  // The recording holds whole frames: copied in runs up to its end, as one DMA transfer
+  // would. Past the end: the start again when looping, else nothing (a stopped sensor),
+  // counted.
+  const size_t frames_total = total / per_frame;
+  for (size_t left = c.info.block_frames; left > 0;) {
+    size_t at = d.position / per_frame;
+    if (at == frames_total && c.loop) {
+      d.position = 0;
+      at = 0;
     }
+    if (at == frames_total) {
+      d.past_end += left;
+      break;
+    }
+    const size_t run = frames_total - at < left ? frames_total - at : left;
+    (void)d.ring->write(c.begin + d.position, run);
+    d.position += run * per_frame;
+    left -= run;
   }
   const uint64_t block = d.block++;
   if (d.callback != nullptr) d.callback(d.user, block, due_ns(c.info, block));

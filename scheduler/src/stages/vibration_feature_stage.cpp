@@ -8,11 +8,18 @@
 namespace chorus::sched {
 
 namespace {
-// Cycle estimates for single-precision code on a scalar FPU, as in radar_feature_stage.cpp:
-// 10 cycles a radix-2 butterfly, 4 a sample pass, 40 a log2 and quantisation.
-constexpr uint64_t kButterflyCycles = 10;
-constexpr uint64_t kSamplePassCycles = 4;
-constexpr uint64_t kLogCycles = 40;
+// Measured, not estimated: instructions per unit of work on Cortex-M55 (mps3_an547, GCC 12
+// -O2, FPU and Helium) under QEMU -icount (one instruction a cycle, as the boards' cost
+// models count), the per-step maxima of zephyr/samples/accel_anomaly over 15 windows of the
+// model card's features (9 frames of 256 samples a window, 3 frames a step), each rounded up
+// by at least 4 %:
+//   a frame step     123.0k instructions per 3 frames of 256 samples = 160 a sample
+//   the last one     7.3k more for log2, quantising and keeping 96 values = 76 a value
+//   step 0           4.7k more to take the 7 680-byte window          = 0.61 a byte
+// An estimate from operation counts (one float operation a cycle) was 3.2x too low.
+constexpr uint64_t kFramePerSample = 168;
+constexpr uint64_t kRowPerValue = 80;
+constexpr uint64_t kTakePerByte = 1;
 }  // namespace
 
 Status VibrationFeatureStage::init(size_t period_frames) {
@@ -106,14 +113,10 @@ Status VibrationFeatureStage::run(uint32_t step, SampleSource* source, runtime::
 
 uint64_t VibrationFeatureStage::cost_cycles(uint32_t step) const {
   const runtime::dsp::VibrationFeatureConfig& c = features_.config();
-  uint64_t stages = 0;
-  while ((1u << stages) < c.frame_length) ++stages;
-  // Per frame: mean and window passes, the FFT, the band sums over half the bins.
-  const uint64_t frame =
-      2 * c.frame_length * kSamplePassCycles + c.frame_length / 2 * stages * kButterflyCycles + c.frame_length / 2 * 3;
-  uint64_t cycles = c.frames / kFrameParts * frame;
-  if (step == 0) cycles += copy_cycles(features_.window_samples() * kAxes * sizeof(int16_t));
-  if (step + 1 == steps()) cycles += features_.row_size() * kLogCycles + 2 * copy_cycles(features_.row_size());
+  // A third of one axis's frames: mean and window passes, the FFT, the band sums.
+  uint64_t cycles = c.frames / kFrameParts * c.frame_length * kFramePerSample;
+  if (step == 0) cycles += features_.window_samples() * kAxes * sizeof(int16_t) * kTakePerByte;
+  if (step + 1 == steps()) cycles += features_.row_size() * kRowPerValue;
   return cycles;
 }
 
