@@ -48,8 +48,8 @@ Status validate(const Lis3dhConfig& c) {
   if (!full_scale_code(c.full_scale_g, &code, &sens)) {
     return Status::error(StatusCode::kInvalidArgument, "lis3dh: full scale +-%u g unsupported (2, 4, 8, 16)", c.full_scale_g);
   }
-  if (c.fifo_watermark == 0 || c.fifo_watermark > lis3dh::kFifoThresholdMask) {
-    return Status::error(StatusCode::kInvalidArgument, "lis3dh: FIFO watermark %u outside 1..31", c.fifo_watermark);
+  if (c.fifo_watermark == 0 || c.fifo_watermark > lis3dh::kFifoDepth) {
+    return Status::error(StatusCode::kInvalidArgument, "lis3dh: FIFO watermark %u outside 1..32", c.fifo_watermark);
   }
   return Status::ok();
 }
@@ -129,8 +129,17 @@ Status Lis3dh::init() {
     return Status::error(StatusCode::kInvalidArgument, "lis3dh: ring frames are %zu bytes, need 6 (x, y, z int16)",
                          stream_.ring().frame_bytes());
   }
+  // The part answers once its boot procedure has ended, about 5 ms after power-up (ST AN3308;
+  // Zephyr's lis2dh and ST's drivers wait before the first access): with a delay function,
+  // wait that long; without one, poll WHO_AM_I while it is not acknowledged.
+  if (config_.delay_ms != nullptr) config_.delay_ms(lis3dh::kBootMs);
   uint8_t who = 0;
-  CHORUS_RETURN_IF_ERROR(read_regs(lis3dh::kWhoAmI, &who, 1));
+  const uint8_t sub = lis3dh::kWhoAmI;
+  BusError e = BusError::kNack;
+  const uint32_t attempts = config_.delay_ms != nullptr ? 1 : config_.poll_limit;
+  for (uint32_t a = 0; a < attempts && e == BusError::kNack; ++a)
+    e = bus_.write_read(config_.i2c_address, Span<const uint8_t>(&sub, 1), Span<uint8_t>(&who, 1));
+  CHORUS_RETURN_IF_ERROR(bus_status(e, "read", lis3dh::kWhoAmI));
   if (who != lis3dh::kWhoAmIValue) {
     return Status::error(StatusCode::kFailedPrecondition, "lis3dh at 0x%x: WHO_AM_I (0x0f) reads 0x%x, expected 0x33",
                          config_.i2c_address, who);
@@ -144,7 +153,9 @@ Status Lis3dh::start_stream() {
   CHORUS_RETURN_IF_ERROR(write_reg(lis3dh::kCtrlReg5, lis3dh::kCtrl5FifoEnable));
   // Bypass mode empties the FIFO (§5.1.1) before stream mode starts filling it.
   CHORUS_RETURN_IF_ERROR(write_reg(lis3dh::kFifoCtrlReg, lis3dh::kFifoModeBypass));
-  CHORUS_RETURN_IF_ERROR(write_reg(lis3dh::kFifoCtrlReg, static_cast<uint8_t>(lis3dh::kFifoModeStream | config_.fifo_watermark)));
+  // FTH = N raises the watermark with N + 1 samples stored (§5.1.3): N = watermark - 1.
+  CHORUS_RETURN_IF_ERROR(
+      write_reg(lis3dh::kFifoCtrlReg, static_cast<uint8_t>(lis3dh::kFifoModeStream | (config_.fifo_watermark - 1))));
   CHORUS_RETURN_IF_ERROR(write_reg(lis3dh::kCtrlReg3, lis3dh::kCtrl3I1Wtm | lis3dh::kCtrl3I1Overrun));
   streaming_ = true;
   consecutive_errors_ = 0;
@@ -216,24 +227,29 @@ Status Lis3dh::service_fifo() {
     else if (held > lis3dh::kFifoDepth)
       count_lost(held - lis3dh::kFifoDepth);
   }
-  const size_t level = (src & lis3dh::kFifoSrcEmpty) ? 0 : (src & lis3dh::kFifoSrcLevelMask);
-  // FSS has five bits: a full FIFO holds 32 samples while FSS reads 31.
-  const size_t held_now = full ? lis3dh::kFifoDepth : level;
-  int16_t samples[lis3dh::kFifoDepth * 3];
+  // Drain until FIFO_SRC reads EMPTY. FSS is one less than the samples stored (§5.1.3: FTH = N
+  // means N + 1 samples at the watermark; FSS stops at 31 with all 32 levels full), so each
+  // round reads FSS of them (at least one) and asks again: never more than are stored,
+  // whichever way a part counts, and a full FIFO is emptied. Each six-byte read of OUT_X_L..
+  // OUT_Z_H pops one level; the FIFO keeps 10 bits of each axis (ST: only the 10 most
+  // significant bits are stored), decoded at the normal-mode sensitivity (Table 4).
+  constexpr size_t kMaxRead = 2 * lis3dh::kFifoDepth;  // what arrives during the reads too
+  int16_t samples[kMaxRead * 3];
   size_t got = 0;
-  const int32_t sens = milli_g_per_digit();
-  // One 6-byte burst per sample, as ST's FIFO example reads them: each read of OUT_X_L..
-  // OUT_Z_H pops one FIFO level.
-  for (; got < level; ++got) {
-    uint8_t raw[6];
-    status = read_regs(lis3dh::kOutXL, raw, sizeof(raw));
-    if (!status.is_ok()) break;
-    for (int axis = 0; axis < 3; ++axis) {
-      // High-resolution data are 12-bit, left-justified in the 16-bit output.
-      samples[got * 3 + axis] = clamp16((le16(raw + 2 * axis) >> 4) * sens);
+  const int32_t sens = milli_g_per_digit() * 4;
+  while (status.is_ok() && (src & lis3dh::kFifoSrcEmpty) == 0 && got < kMaxRead) {
+    const size_t fss = src & lis3dh::kFifoSrcLevelMask;
+    const size_t want = fss > 0 ? fss : 1;
+    for (size_t i = 0; i < want && got < kMaxRead; ++i, ++got) {
+      uint8_t raw[6];
+      status = read_regs(lis3dh::kOutXL, raw, sizeof(raw));
+      if (!status.is_ok()) break;
+      for (int axis = 0; axis < 3; ++axis) samples[got * 3 + axis] = clamp16((le16(raw + 2 * axis) >> 6) * sens);
     }
+    if (status.is_ok()) status = read_regs(lis3dh::kFifoSrcReg, &src, 1);
   }
-  unread_ = static_cast<uint32_t>(held_now - got);  // left for the next service
+  const size_t held_now = status.is_ok() && (src & lis3dh::kFifoSrcEmpty) != 0 ? 0 : (src & lis3dh::kFifoSrcLevelMask) + 1u;
+  unread_ = static_cast<uint32_t>(held_now);  // left for the next service
   if (got > 0) {
     stream_.ring().write(samples, got);
     samples_.fetch_add(static_cast<uint32_t>(got), std::memory_order_relaxed);

@@ -46,8 +46,22 @@ void expect_init(MockI2cBus& bus, uint8_t ctrl1, uint8_t ctrl4) {
 void expect_start(MockI2cBus& bus, uint8_t watermark) {
   expect_write(bus, 0x24, 0x40);
   expect_write(bus, 0x2E, 0x00);
-  expect_write(bus, 0x2E, static_cast<uint8_t>(0x80 | watermark));
+  // FTH = watermark - 1: the watermark rises with FTH + 1 samples stored (§5.1.3).
+  expect_write(bus, 0x2E, static_cast<uint8_t>(0x80 | (watermark - 1)));
   expect_write(bus, 0x22, 0x06);
+}
+
+// OUT_X_L..OUT_Z_H of a FIFO level: the FIFO keeps the 10 most significant bits of the
+// 12-bit digits (left-justified, little-endian), so x, y, z must be multiples of 4.
+Bytes fifo_sample(int x, int y, int z) {
+  Bytes b;
+  for (int v : {x, y, z}) {
+    EXPECT_EQ(v % 4, 0) << "a FIFO sample has 10 bits";
+    const uint16_t raw = static_cast<uint16_t>(static_cast<int16_t>(v / 4 * 64));
+    b.push_back(static_cast<uint8_t>(raw));
+    b.push_back(static_cast<uint8_t>(raw >> 8));
+  }
+  return b;
 }
 
 // OUT_X_L..OUT_Z_H for a 12-bit high-resolution sample (left-justified, little-endian).
@@ -112,9 +126,9 @@ TEST(Lis3dh, RefusesUnsupportedConfigurationsWithTheValue) {
   Lis3dh a(bus, f.ring, config);
   EXPECT_THAT(a.init().message(), ::testing::HasSubstr("300 Hz"));
   config = Lis3dhConfig();
-  config.fifo_watermark = 32;
+  config.fifo_watermark = 33;
   Lis3dh b(bus, f.ring, config);
-  EXPECT_THAT(b.init().message(), ::testing::HasSubstr("watermark 32"));
+  EXPECT_THAT(b.init().message(), ::testing::HasSubstr("watermark 33"));
   int16_t storage[16];
   RingBuffer wrong(Span<uint8_t>(reinterpret_cast<uint8_t*>(storage), sizeof(storage)), 2);
   Lis3dh c(bus, wrong);
@@ -147,10 +161,11 @@ TEST(Lis3dh, ServiceReadsFssSamplesAndConvertsToMilliG) {
     InSequence order;
     expect_init(bus, 0x77, 0x88);
     expect_start(bus, 16);
-    expect_read(bus, 0x2F, {0x82});  // WTM, 2 unread samples
+    expect_read(bus, 0x2F, {0x82});  // WTM, FSS 2
     // Multi-byte reads set SUB(7): 0x28 | 0x80.
-    expect_read(bus, 0xA8, hr_sample(1000, -250, 0));
-    expect_read(bus, 0xA8, hr_sample(-2048, 2047, 1));
+    expect_read(bus, 0xA8, fifo_sample(1000, -248, 0));
+    expect_read(bus, 0xA8, fifo_sample(-2048, 2044, 4));
+    expect_read(bus, 0x2F, {0x20});  // then empty
   }
   Lis3dh lis(bus, f.ring);
   ASSERT_TRUE(lis.init().is_ok());
@@ -160,13 +175,13 @@ TEST(Lis3dh, ServiceReadsFssSamplesAndConvertsToMilliG) {
   ASSERT_EQ(source.available(), 2u);
   int16_t out[6];
   ASSERT_EQ(source.peek(0, out, 2), 2u);
-  // +-2 g high resolution: 1 mg/digit.
-  EXPECT_EQ(std::vector<int16_t>(out, out + 6), (std::vector<int16_t>{1000, -250, 0, -2048, 2047, 1}));
+  // +-2 g, 10-bit FIFO data: 4 mg/digit (normal mode, Table 4).
+  EXPECT_EQ(std::vector<int16_t>(out, out + 6), (std::vector<int16_t>{1000, -248, 0, -2048, 2044, 4}));
   EXPECT_EQ(lis.stats().samples, 2u);
   EXPECT_EQ(source.overrun_frames(), 0u);
 }
 
-TEST(Lis3dh, SixteenGUsesTwelveMilliGPerDigit) {
+TEST(Lis3dh, SixteenGUsesFortyEightMilliGPerTenBitDigit) {
   StrictMock<MockI2cBus> bus;
   Fixture f;
   {
@@ -174,7 +189,8 @@ TEST(Lis3dh, SixteenGUsesTwelveMilliGPerDigit) {
     expect_init(bus, 0x77, 0xB8);
     expect_start(bus, 16);
     expect_read(bus, 0x2F, {0x01});
-    expect_read(bus, 0xA8, hr_sample(100, -1, 2047));
+    expect_read(bus, 0xA8, fifo_sample(100, -4, 2044));
+    expect_read(bus, 0x2F, {0x20});
   }
   Lis3dhConfig config;
   config.full_scale_g = 16;
@@ -184,7 +200,8 @@ TEST(Lis3dh, SixteenGUsesTwelveMilliGPerDigit) {
   ASSERT_TRUE(lis.service_fifo().is_ok());
   int16_t out[3];
   ASSERT_EQ(lis.source().peek(0, out, 1), 1u);
-  EXPECT_EQ(std::vector<int16_t>(out, out + 3), (std::vector<int16_t>{1200, -12, 24564}));
+  // +-16 g, 10-bit: 48 mg/digit (Table 4, normal mode).
+  EXPECT_EQ(std::vector<int16_t>(out, out + 3), (std::vector<int16_t>{1200, -48, 24528}));
 }
 
 TEST(Lis3dh, FifoOverrunIsCountedAsLostFrames) {
@@ -194,8 +211,9 @@ TEST(Lis3dh, FifoOverrunIsCountedAsLostFrames) {
     InSequence order;
     expect_init(bus, 0x77, 0x88);
     expect_start(bus, 16);
-    expect_read(bus, 0x2F, {0xC1});  // WTM | OVRN_FIFO, 1 sample
-    expect_read(bus, 0xA8, hr_sample(1, 2, 3));
+    expect_read(bus, 0x2F, {0xC1});  // WTM | OVRN_FIFO, FSS 1
+    expect_read(bus, 0xA8, fifo_sample(4, 8, 12));
+    expect_read(bus, 0x2F, {0x20});
   }
   Lis3dh lis(bus, f.ring);
   ASSERT_TRUE(lis.init().is_ok());
@@ -231,7 +249,8 @@ TEST(Lis3dh, NackIsCountedAndTheNextServiceWorks) {
     expect_start(bus, 16);
     EXPECT_CALL(bus, read_bytes(kAddr, Bytes{0x2F}, 1u)).WillOnce(Return(test::error_reply(BusError::kNack)));
     expect_read(bus, 0x2F, {0x01});
-    expect_read(bus, 0xA8, hr_sample(5, 6, 7));
+    expect_read(bus, 0xA8, fifo_sample(4, 8, 12));
+    expect_read(bus, 0x2F, {0x20});
   }
   Lis3dh lis(bus, f.ring);
   ASSERT_TRUE(lis.init().is_ok());
@@ -254,7 +273,7 @@ TEST(Lis3dh, SamplesReadBeforeAMidFifoTimeoutAreKept) {
     expect_init(bus, 0x77, 0x88);
     expect_start(bus, 16);
     expect_read(bus, 0x2F, {0x03});
-    expect_read(bus, 0xA8, hr_sample(1, 1, 1));
+    expect_read(bus, 0xA8, fifo_sample(4, 4, 4));
     EXPECT_CALL(bus, read_bytes(kAddr, Bytes{0xA8}, 6u)).WillOnce(Return(test::error_reply(BusError::kTimeout)));
   }
   Lis3dh lis(bus, f.ring);
@@ -276,7 +295,7 @@ TEST(Lis3dh, RepeatedBusErrorsReinitialiseTheDevice) {
     // The third failure in a row restarts the device from scratch.
     expect_init(bus, 0x77, 0x88);
     expect_start(bus, 16);
-    expect_read(bus, 0x2F, {0x00});
+    expect_read(bus, 0x2F, {0x20});
   }
   Lis3dh lis(bus, f.ring);
   ASSERT_TRUE(lis.init().is_ok());
@@ -288,9 +307,11 @@ TEST(Lis3dh, RepeatedBusErrorsReinitialiseTheDevice) {
   EXPECT_TRUE(lis.service_fifo().is_ok());
 }
 
-// The LIS3DH FIFO in stream mode as the datasheet describes it (§5.1, §8.20): one sample
-// per 1/ODR into 32 levels, the newest replacing the oldest when full; FIFO_SRC_REG reports
-// FSS (five bits: 31 when full), OVRN_FIFO when all 32 levels hold unread samples, EMPTY;
+// The LIS3DH FIFO in stream mode (§5.1, §8.20), with FSS read as the number of samples
+// stored (saturating at 31; lis3dh_part.hpp reads it as one less, per §5.1.3 -- the driver
+// must work either way): one sample per 1/ODR into 32 levels, the newest replacing the
+// oldest when full; FIFO_SRC_REG reports FSS, OVRN_FIFO when all 32 levels hold unread
+// samples, EMPTY;
 // each OUT_X_L..OUT_Z_H burst pops the oldest. Bypass mode empties it. Samples carry their
 // sequence number in x, and the model counts every sample that was never read.
 class FifoModel {
@@ -322,9 +343,13 @@ class FifoModel {
       const int seq = fifo_.empty() ? -1 : fifo_.front();
       if (!fifo_.empty()) fifo_.erase(fifo_.begin());
       Bytes b(count, 0);
-      const uint16_t raw = static_cast<uint16_t>(static_cast<int16_t>(seq * 16));
-      b[0] = static_cast<uint8_t>(raw);
-      b[1] = static_cast<uint8_t>(raw >> 8);
+      // 10-bit FIFO data: the sequence number as x = seq mod 500, y = seq / 500.
+      const uint16_t x = static_cast<uint16_t>(static_cast<int16_t>(seq % 500 * 64));
+      const uint16_t y = static_cast<uint16_t>(static_cast<int16_t>(seq / 500 * 64));
+      b[0] = static_cast<uint8_t>(x);
+      b[1] = static_cast<uint8_t>(x >> 8);
+      b[2] = static_cast<uint8_t>(y);
+      b[3] = static_cast<uint8_t>(y >> 8);
       return test::ok_reply(b);
     }
     return test::ok_reply(Bytes(count, 0));
@@ -399,12 +424,13 @@ TEST(Lis3dh, EverySampleAnOverrunLosesIsCountedWithAClock) {
     EXPECT_EQ(lis.stats().fifo_overruns, 1u);
     // Delivered + lost = produced (none left in the FIFO at the last service's FIFO_SRC read).
     EXPECT_EQ(lis.source().available() + beyond, 3 * 20 + 32 + beyond + 3 * 20) << beyond;
-    int16_t prev[3] = {-1, 0, 0};
+    int prev = -1;
     for (size_t i = 0; i < lis.source().available(); ++i) {
       int16_t v[3];
       lis.source().peek(i, v, 1);
-      EXPECT_GT(v[0], prev[0]) << "sample " << i;
-      prev[0] = v[0];
+      const int seq = v[1] / 4 * 500 + v[0] / 4;  // 4 mg a 10-bit digit
+      EXPECT_GT(seq, prev) << "sample " << i << " beyond " << beyond;
+      prev = seq;
     }
   }
 }

@@ -1,7 +1,11 @@
 // ST LIS3DH 3-axis accelerometer on I2C (datasheet DocID17530 Rev 2; application note
 // AN3308). High-resolution (12-bit) mode, block data update, FIFO in stream mode with a
-// watermark interrupt on INT1. Streams x, y, z in milli-g (int16) into a RingBuffer; also
-// answers Zephyr-style polled reads in m/s^2.
+// watermark interrupt on INT1. Streams x, y, z in milli-g (int16) into a RingBuffer -- the
+// FIFO keeps 10 bits of each axis, so streamed samples come in steps of 4 mg at +-2 g;
+// polled reads have the full 12 bits -- and answers Zephyr-style polled reads in m/s^2.
+// init() waits out the part's 5 ms boot (with `delay_ms`, else by polling WHO_AM_I).
+// Reading one six-byte sample costs 84 bit times of I2C: at 100 kHz at most ~1190 samples a
+// second, so 1344 Hz needs a 400 kHz bus.
 //
 // Bus errors are counted by kind; after kMaxConsecutiveErrors failed services the driver
 // re-initialises the device and restarts the FIFO (counted as a recovery). Lost samples
@@ -27,8 +31,9 @@ struct Lis3dhConfig {
   uint8_t i2c_address = 0x18;  // SA0 low; 0x19 with SA0 high
   uint16_t odr_hz = 400;       // 1, 10, 25, 50, 100, 200, 400 or 1344 (high-resolution mode)
   uint8_t full_scale_g = 2;    // 2, 4, 8 or 16
-  uint8_t fifo_watermark = 16; // 1..31 samples per watermark interrupt
-  // Optional sleep for the self-test settling time; without it the driver polls STATUS_REG.
+  uint8_t fifo_watermark = 16; // 1..32 samples stored when the watermark interrupt rises
+  // Optional sleep for the boot time and the self-test settling time; without it the driver
+  // polls (WHO_AM_I until acknowledged, STATUS_REG).
   void (*delay_ms)(uint32_t ms) = nullptr;
   uint32_t poll_limit = 100000;  // STATUS_REG polls before a data-ready wait times out
   // The time FIFO services are measured by; nullptr: only lower bounds of lost samples.
