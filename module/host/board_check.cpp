@@ -222,6 +222,23 @@ class Checker {
     return true;
   }
 
+  // Bus clock cycles Chorus's drivers spend per sample (0: not modelled):
+  //  - accelerometer on I2C (LIS3DH): one six-byte read of OUT_X_L..OUT_Z_H is START,
+  //    address+W, sub-address, repeated START, address+R, 6 data bytes, STOP: 9 bytes of 9
+  //    bits (8 + ACK) and 3 = 84; the FIFO_SRC_REG reads, two per service at the default
+  //    watermark of 16 (42 bits each), add 5.25 a sample: 90 with rounding up;
+  //  - microphone on I2S (ICS-43434): two 32-bit slots a frame (I2S standard, left and
+  //    right) = 64 bit clocks a sample (the datasheet's BCLK = 64 x fs);
+  //  - radar on SPI (BGT60TR13C): 12-bit samples in the burst read = 12 clocks a sample
+  //    (the rate is in frames: 64 x 32 x 3 samples each), plus a 4-byte burst command a
+  //    frame, which rounding up covers.
+  static uint64_t bus_bits_per_sample(SensorType type, Bus bus) {
+    if (type == SensorType::kAccelerometer && bus == Bus::kI2c) return 90;
+    if (type == SensorType::kMicrophone && bus == Bus::kI2s) return 64;
+    if (type == SensorType::kRadar && bus == Bus::kSpi) return 64 * 32 * 3 * 12 + 32;
+    return 0;
+  }
+
   bool sensors() {
     for (size_t i = 0; i < b_.sensors.size(); ++i) {
       const Sensor& s = b_.sensors[i];
@@ -235,6 +252,15 @@ class Checker {
         return fail(b_.sensor_lines[i], tag,
                     "buffer " + std::to_string(s.buffer_bytes) + " B is larger than region '" + r.name + "' (" +
                         std::to_string(usable(s.buffer_region)) + " B usable)");
+      }
+      // Sustained rate: what Chorus's driver for this kind of sensor moves over the stated
+      // bus clock per sample must fit in it.
+      const uint64_t bits = bus_bits_per_sample(s.type, s.bus);
+      if (s.bus_hz != 0 && bits != 0 && uint64_t{s.rate_hz} * bits > s.bus_hz) {
+        return fail(b_.sensor_lines[i], tag,
+                    std::to_string(s.rate_hz) + " samples a second need " + std::to_string(uint64_t{s.rate_hz} * bits) +
+                        " bus clocks a second (" + std::to_string(bits) + " a sample); bus-clock " + std::to_string(s.bus_hz) +
+                        " Hz carries at most " + std::to_string(s.bus_hz / bits) + " a second");
       }
     }
     return true;

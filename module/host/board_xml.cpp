@@ -305,8 +305,11 @@ bool Reader::npu(const XMLElement* e) {
 }
 
 bool Reader::sensor(const XMLElement* e) {
-  if (!attributes(e, {"name", "type", "bus", "rate", "buffer", "region"}, {}) || !children(e, {})) return false;
+  if (!attributes(e, {"name", "type", "bus", "rate", "buffer", "region"}, {"bus-clock", "boot-ms", "reset-pin", "i2s-order"}) ||
+      !children(e, {}))
+    return false;
   Sensor s{};
+  s.reset_pin = -1;
   std::string name;
   if (!identifier(e, "name", &name)) return false;
   for (const Sensor& other : b_->sensors) {
@@ -318,6 +321,22 @@ bool Reader::sensor(const XMLElement* e) {
   if (!enumerated(e, "bus", kBuses, bus_name, &s.bus)) return false;
   if (!number_as(e, "rate", NumberKind::kFrequency, k4GiB - 1, &s.rate_hz)) return false;
   if (!number_as(e, "buffer", NumberKind::kSize, k4GiB - 1, &s.buffer_bytes)) return false;
+  if (!optional_number(e, "bus-clock", NumberKind::kFrequency, k4GiB - 1, &s.bus_hz)) return false;
+  if (!optional_number(e, "boot-ms", NumberKind::kCount, 60000, &s.boot_ms)) return false;
+  if (e->Attribute("reset-pin") != nullptr) {
+    uint32_t pin = 0;
+    if (!number_as(e, "reset-pin", NumberKind::kCount, 65535, &pin)) return false;
+    s.reset_pin = static_cast<int32_t>(pin);
+  }
+  if (const char* order = e->Attribute("i2s-order")) {
+    if (std::strcmp(order, "high-first") == 0) {
+      s.i2s_order = I2sHalfOrder::kHighFirst;
+    } else if (std::strcmp(order, "low-first") == 0) {
+      s.i2s_order = I2sHalfOrder::kLowFirst;
+    } else {
+      return fail(e, std::string("i2s-order must be high-first or low-first, not '") + order + "'");
+    }
+  }
   sensor_regions_.push_back(e->Attribute("region"));
   b_->sensors.push_back(s);
   b_->sensor_lines.push_back(e->GetLineNum());

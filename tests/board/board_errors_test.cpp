@@ -302,6 +302,36 @@ TEST(BoardXml, SensorBufferLargerThanItsRegion) {
             "(65536 B usable)");
 }
 
+// Sustained rate: the LIS3DH driver moves 90 bus clocks a sample over I2C (84 for the
+// six-byte read, FIFO_SRC_REG reads at the watermark), so 1344 Hz needs more than 100 kHz.
+TEST(BoardXml, ASensorRateTheBusCannotCarryIsRefused) {
+  auto imu = [](const char* clock) {
+    return replaced(kGood, "  <arena ",
+                    std::string("  <sensor name=\"imu\" type=\"accelerometer\" bus=\"i2c\" rate=\"1344\" buffer=\"1K\" "
+                                "region=\"dtcm\" bus-clock=\"") +
+                        clock + "\" boot-ms=\"5\"/>\n  <arena ");
+  };
+  EXPECT_EQ(error_of(imu("100kHz")),
+            "b.xml:10: element <sensor name=\"imu\">: 1344 samples a second need 120960 bus clocks a second (90 a sample); "
+            "bus-clock 100000 Hz carries at most 1111 a second");
+  std::string error;
+  auto board = parse_board(imu("400kHz"), "b.xml", &error);
+  ASSERT_NE(board, nullptr) << error;
+  EXPECT_EQ(board->sensors[0].bus_hz, 400000u);
+  EXPECT_EQ(board->sensors[0].boot_ms, 5u);
+  EXPECT_EQ(board->sensors[0].reset_pin, -1);
+  // A microphone's I2S bit clock is 64 x fs: 1.024 MHz for 16 kHz.
+  const std::string mic = "  <sensor name=\"mic\" type=\"microphone\" bus=\"i2s\" rate=\"16000\" buffer=\"4K\" region=\"dtcm\" ";
+  EXPECT_NE(error_of(replaced(kGood, "  <arena ", mic + "bus-clock=\"1MHz\"/>\n  <arena ")).find("carries at most 15625"),
+            std::string::npos);
+  board = parse_board(replaced(kGood, "  <arena ", mic + "bus-clock=\"1024kHz\" i2s-order=\"high-first\"/>\n  <arena "), "b.xml",
+                      &error);
+  ASSERT_NE(board, nullptr) << error;
+  EXPECT_EQ(board->sensors[0].i2s_order, board::I2sHalfOrder::kHighFirst);
+  EXPECT_EQ(error_of(replaced(kGood, "  <arena ", mic + "i2s-order=\"middle\"/>\n  <arena ")),
+            "b.xml:10: element <sensor name=\"mic\">: i2s-order must be high-first or low-first, not 'middle'");
+}
+
 TEST(BoardXml, SecondCpu) {
   const std::string xml = replaced(kGood, "  <memory name=\"flash\"",
                                    "  <cpu core=\"cortex-m4\" clock=\"1\"><cost lanes=\"4\"/></cpu>\n  <memory name=\"flash\"");

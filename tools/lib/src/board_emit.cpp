@@ -164,7 +164,11 @@ std::string emit_board_header(const BoardLayout& layout, const std::string& gene
     o << "inline constexpr cb::Sensor kSensors[] = {\n";
     for (const board::Sensor& s : d.sensors) {
       o << "    {\"" << s.name << "\", cb::SensorType::" << sensor_enum(s.type) << ", cb::Bus::" << bus_enum(s.bus) << ", "
-        << u32(s.rate_hz) << ", " << u32(s.buffer_bytes) << ", " << static_cast<unsigned>(s.buffer_region) << "},\n";
+        << u32(s.rate_hz) << ", " << u32(s.buffer_bytes) << ", " << static_cast<unsigned>(s.buffer_region) << ", " << u32(s.bus_hz)
+        << ", " << u32(s.boot_ms) << ", " << s.reset_pin << ", cb::I2sHalfOrder::"
+        << (s.i2s_order == board::I2sHalfOrder::kHighFirst ? "kHighFirst"
+                                                           : s.i2s_order == board::I2sHalfOrder::kLowFirst ? "kLowFirst" : "kUnstated")
+        << "},\n";
     }
     o << "};\n\n";
   }

@@ -108,6 +108,10 @@ struct Npu {
 enum class SensorType : uint8_t { kMicrophone, kRadar, kAccelerometer };
 enum class Bus : uint8_t { kI2c, kSpi, kI2s, kPdm, kUart, kAdc };
 
+// The order of the two 16-bit halves of a 32-bit I2S slot as a port's half-word DMA stores
+// them: the I2S wire carries the most significant bit first, so the high half arrives first.
+enum class I2sHalfOrder : uint8_t { kUnstated, kHighFirst, kLowFirst };
+
 struct Sensor {
   const char* name;
   SensorType type;
@@ -115,6 +119,11 @@ struct Sensor {
   uint32_t rate_hz;       // samples (or frames) per second
   uint32_t buffer_bytes;  // ring buffer the driver fills
   uint8_t buffer_region;  // index into Board::regions
+  // Board-port facts (0 / -1 / kUnstated when the description does not state them):
+  uint32_t bus_hz;        // the bus clock (I2C SCL, SPI SCK, I2S BCLK)
+  uint32_t boot_ms;       // from power-up (or reset) until the part answers
+  int32_t reset_pin;      // the GPIO driving the part's reset line (BGT60TR13C RSTN)
+  I2sHalfOrder i2s_order; // half-word DMA ports: which half of a 32-bit slot comes first
 };
 
 // An area of the arena. Fixed partitions from the XML have an address of 0 until placed.
