@@ -146,13 +146,35 @@ Status Bgt60tr13c::patch_registers() {
   return Status::ok();
 }
 
+Status Bgt60tr13c::delay(uint32_t ms) {
+  if (config_.delay_ms != nullptr) {
+    config_.delay_ms(ms);
+    return Status::ok();
+  }
+  if (config_.clock == nullptr)
+    return Status::error(StatusCode::kFailedPrecondition, "bgt60tr13c: needs delay_ms (or a clock) for the %u ms waits of its resets", ms);
+  // Spin on the clock; one that stands still (a simulation's) is an error, not a hang.
+  os::TimeNs now = config_.clock->now();
+  const os::TimeNs until = now + os::TimeNs{ms} * 1000000;
+  for (uint32_t still = 0; now < until; ++still) {
+    const os::TimeNs next = config_.clock->now();
+    if (next != now) still = 0;
+    if (still > 1000000)
+      return Status::error(StatusCode::kFailedPrecondition, "bgt60tr13c: the clock stands still during a %u ms wait (give delay_ms)", ms);
+    now = next;
+  }
+  return Status::ok();
+}
+
 Status Bgt60tr13c::reset(uint32_t bits, const char* what) {
   uint32_t main = 0;
   CHORUS_RETURN_IF_ERROR(read_reg(bgt60::kMain, &main));
   CHORUS_RETURN_IF_ERROR(write_reg(bgt60::kMain, main | bits));
   for (uint32_t poll = 0; poll < config_.reset_poll_limit; ++poll) {
     CHORUS_RETURN_IF_ERROR(read_reg(bgt60::kMain, &main));
-    if ((main & bits) == 0) return Status::ok();
+    // The bit clears when the reset is done; writes in the next 10 ms can be lost
+    // (Infineon's xensiv_bgt60trxx_soft_reset waits 10 ms before returning).
+    if ((main & bits) == 0) return delay(bgt60::kResetSettleMs);
   }
   return Status::error(StatusCode::kFailedPrecondition, "bgt60tr13c: %s did not complete (MAIN = 0x%x after %u polls)", what,
                        main, config_.reset_poll_limit);
@@ -161,7 +183,20 @@ Status Bgt60tr13c::reset(uint32_t bits, const char* what) {
 Status Bgt60tr13c::init() {
   CHORUS_RETURN_IF_ERROR(validate());
   CHORUS_RETURN_IF_ERROR(patch_registers());
+  if (config_.delay_ms == nullptr && config_.clock == nullptr)
+    return Status::error(StatusCode::kInvalidArgument,
+                         "bgt60tr13c: needs delay_ms (or a clock) for the 10 ms after a reset (Infineon xensiv_bgt60trxx_soft_reset)");
   running_ = false;
+  if (config_.set_reset_pin != nullptr) {
+    // Hardware reset (datasheet §5.9: RSTN low at least 1 us, CS high around it; the SPI
+    // is idle here): high, low, high, 1 ms each, as Infineon's xensiv_bgt60trxx_hard_reset.
+    config_.set_reset_pin(true);
+    CHORUS_RETURN_IF_ERROR(delay(1));
+    config_.set_reset_pin(false);
+    CHORUS_RETURN_IF_ERROR(delay(1));
+    config_.set_reset_pin(true);
+    CHORUS_RETURN_IF_ERROR(delay(1));
+  }
   CHORUS_RETURN_IF_ERROR(write_reg(bgt60::kSfctl, bgt60::kSfctlDefault));
   uint32_t chip_id = 0;
   CHORUS_RETURN_IF_ERROR(read_reg(bgt60::kChipId, &chip_id));
@@ -217,7 +252,9 @@ Status Bgt60tr13c::service_fifo() {
   Span<uint8_t> rx = config_.spi_buffer.subspan(0, bytes);
   uint8_t tx[4];
   put_be32(bgt60::kBurstCommand | (bgt60::kFifoAddress << bgt60::kBurstAddressShift), tx);
-  const BusError error = bus_.transfer(Span<const uint8_t>(tx, 4), rx);
+  // MOSI high (0xFF) while the FIFO data come in: Infineon's platform contract for
+  // xensiv_bgt60trxx_platform_spi_fifo_read ("drive TX high while data is read").
+  const BusError error = bus_.transfer(Span<const uint8_t>(tx, 4), rx, bgt60::kBurstFill);
   if (error != BusError::kOk) {
     count_lost(1);
     return bus_status(error, "burst read", static_cast<uint8_t>(bgt60::kFifoAddress));

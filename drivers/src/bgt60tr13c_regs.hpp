@@ -22,6 +22,8 @@ constexpr uint32_t kBurstCommand = 0xFF000000u;
 constexpr uint32_t kBurstAddressShift = 17;
 constexpr uint32_t kFifoAddress = 0x60;
 constexpr uint32_t kBurstHeaderBytes = 4;
+constexpr uint8_t kBurstFill = 0xFF;       // MOSI during the burst's data (Infineon: TX high)
+constexpr uint32_t kResetSettleMs = 10;    // after a reset bit clears (xensiv_bgt60trxx_soft_reset)
 // A FIFO word is 24 bits holding two 12-bit ADC samples, first sample in the high bits.
 constexpr uint32_t kFifoWordBytes = 3;
 constexpr uint32_t kFifoWords = 8192;

@@ -40,6 +40,8 @@ const uint32_t kList[] = {
     wr(0x11, 0x1FF41F), wr(0x2E, 0x03F000), wr(0x33, 0x000080), wr(0x37, 0x261B10),
 };
 
+void no_wait(uint32_t) {}
+
 struct Rig {
   Rig() : ring(Span<uint8_t>(reinterpret_cast<uint8_t*>(storage), sizeof(storage)), 48 * 2) {
     config.format.samples_per_chirp = 8;
@@ -50,6 +52,7 @@ struct Rig {
     config.adc_rate_hz = 2000000;
     config.registers = Span<const uint32_t>(kList, sizeof(kList) / sizeof(kList[0]));
     config.spi_buffer = Span<uint8_t>(spi, sizeof(spi));
+    config.delay_ms = &no_wait;
   }
   int16_t storage[48 * 4];
   uint8_t spi[4 + 3 * 24];

@@ -48,7 +48,11 @@ class MockSpiBus : public drivers::SpiBus {
  public:
   MOCK_METHOD(Reply, xfer, (Bytes tx, size_t rx_count));
 
-  drivers::BusError transfer(Span<const uint8_t> tx, Span<uint8_t> rx) override {
+  using drivers::SpiBus::transfer;
+  // The filler byte of each transaction, in order.
+  std::vector<uint8_t> fills;
+  drivers::BusError transfer(Span<const uint8_t> tx, Span<uint8_t> rx, uint8_t fill) override {
+    fills.push_back(fill);
     Reply r = xfer(Bytes(tx.begin(), tx.end()), rx.size());
     if (r.error == drivers::BusError::kOk && rx.size() > 0) {
       EXPECT_EQ(r.data.size(), rx.size()) << "fake reply size";

@@ -37,6 +37,15 @@ struct Bgt60Config {
   // Receives one burst: 4 + 3 * (samples per frame / 2) bytes, in DMA-reachable memory.
   Span<uint8_t> spi_buffer;
   uint32_t reset_poll_limit = 1000;  // MAIN reads while waiting for a reset bit to clear
+  // Sleeps `ms` milliseconds. Required: after a reset bit clears the part needs 10 ms before
+  // it takes writes again (Infineon's xensiv_bgt60trxx_soft_reset waits 10 ms), and the
+  // RSTN pulse is timed with it. Without it, the driver spins on `clock`; with neither,
+  // init() refuses.
+  void (*delay_ms)(uint32_t ms) = nullptr;
+  // Drives the part's RSTN pin (the board XML's reset-pin), or nullptr when the board has
+  // no line to it. init() then starts with a hardware reset: RSTN high, low, high, 1 ms
+  // each (the datasheet's minimum is 1 us low, with CS high around it).
+  void (*set_reset_pin)(bool high) = nullptr;
   // The time services are measured by (the scheduler's clock); nullptr: an overflow counts
   // one lost frame, the lower bound.
   const os::Clock* clock = nullptr;
@@ -56,7 +65,8 @@ class Bgt60tr13c {
  public:
   Bgt60tr13c(SpiBus& bus, RingBuffer& ring, const Bgt60Config& config);
 
-  // SFCTL, CHIP_ID check, software reset, SFCTL again, the patched register list.
+  // RSTN pulse (when wired), SFCTL, CHIP_ID check, software reset and its 10 ms, SFCTL
+  // again, the patched register list.
   Status init();
   Status start();  // MAIN.FRAME_START
   Status stop();   // FSM reset stops chirp generation
@@ -85,6 +95,7 @@ class Bgt60tr13c {
   Status read_reg(uint8_t address, uint32_t* data, uint8_t* gsr0 = nullptr);
   Status bus_status(BusError error, const char* what, uint8_t address);
   Status reset(uint32_t bits, const char* what);
+  Status delay(uint32_t ms);
   Status patch_registers();
   Status recover_overflow();
   // Frames lost to a FIFO reset: those produced since the last frame read (>= 1).

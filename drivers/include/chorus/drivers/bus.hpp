@@ -35,8 +35,10 @@ class SpiBus {
  public:
   virtual ~SpiBus() = default;
   // One full-duplex transaction with chip select held: clocks max(tx, rx) bytes, sending
-  // 0x00 once `tx` is exhausted, and stores the first rx.size() bytes received.
-  virtual BusError transfer(Span<const uint8_t> tx, Span<uint8_t> rx) = 0;
+  // `fill` once `tx` is exhausted, and stores the first rx.size() bytes received. (Parts
+  // specify the filler: Infineon's BGT60TRxx expects MOSI high, 0xFF, during a burst read.)
+  virtual BusError transfer(Span<const uint8_t> tx, Span<uint8_t> rx, uint8_t fill) = 0;
+  BusError transfer(Span<const uint8_t> tx, Span<uint8_t> rx) { return transfer(tx, rx, 0x00); }
 };
 
 }  // namespace chorus::drivers
