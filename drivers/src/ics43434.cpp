@@ -23,8 +23,13 @@ Ics43434Stats Ics43434::stats() const {
 }
 
 Status Ics43434::init() {
-  if (config_.sample_rate_hz == 0 || config_.sample_rate_hz > 96000) {
-    return Status::error(StatusCode::kInvalidArgument, "ics43434: sample rate %u Hz outside 1..96000", config_.sample_rate_hz);
+  // DS-000069: high-performance mode 23-51.6 kHz, low-power mode 6.25-18.75 kHz.
+  const uint32_t fs = config_.sample_rate_hz;
+  if (!((fs >= 6250 && fs <= 18750) || (fs >= 23000 && fs <= 51600))) {
+    return Status::error(StatusCode::kInvalidArgument,
+                         "ics43434: sample rate %u Hz is in neither of the datasheet's modes (low power 6250..18750, high "
+                         "performance 23000..51600)",
+                         fs);
   }
   if (config_.gain_shift > 8) {
     return Status::error(StatusCode::kInvalidArgument, "ics43434: gain shift %u exceeds the 8 spare bits", config_.gain_shift);
@@ -162,6 +167,16 @@ void Ics43434::on_rx_half(DmaHalf half) {
     for (size_t i = 0; i < n; ++i) {
       uint32_t words[2];
       std::memcpy(words, base + (at + i) * 8, sizeof(words));
+      if (config_.slot_storage != SlotStorage::kWord) {
+        // Two 16-bit transfers a slot: put the halves back in order.
+        uint16_t halves[4];
+        std::memcpy(halves, base + (at + i) * 8, sizeof(halves));
+        const bool high_first = config_.slot_storage == SlotStorage::kHalfWordsHighFirst;
+        for (int w = 0; w < 2; ++w) {
+          const uint32_t first = halves[2 * w], second = halves[2 * w + 1];
+          words[w] = high_first ? (first << 16) | second : (second << 16) | first;
+        }
+      }
       if (channels == 2) {
         out[2 * i] = convert(words[0]);
         out[2 * i + 1] = convert(words[1]);

@@ -132,7 +132,7 @@ Status Lis3dh::init() {
   // The part answers once its boot procedure has ended, about 5 ms after power-up (ST AN3308;
   // Zephyr's lis2dh and ST's drivers wait before the first access): with a delay function,
   // wait that long; without one, poll WHO_AM_I while it is not acknowledged.
-  if (config_.delay_ms != nullptr) config_.delay_ms(lis3dh::kBootMs);
+  if (config_.delay_ms != nullptr) config_.delay_ms(config_.boot_ms);
   uint8_t who = 0;
   const uint8_t sub = lis3dh::kWhoAmI;
   BusError e = BusError::kNack;

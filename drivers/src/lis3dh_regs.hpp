@@ -60,8 +60,6 @@ constexpr uint8_t kFifoSrcEmpty = 0x20;
 constexpr uint8_t kFifoSrcLevelMask = 0x1F;
 
 constexpr int kFifoDepth = 32;  // 32 levels of X, Y, Z (§5.1)
-// The boot procedure after power-up (ST AN3308): the part does not answer before it ends.
-constexpr uint32_t kBootMs = 5;
 
 // Self-test output change |ST - no ST| at FS = +-2 g, normal (10-bit) mode: 17..360 LSb
 // (Table 4, Vst); procedure as ST's lis3dh_self_test.c example (5 averaged samples each).

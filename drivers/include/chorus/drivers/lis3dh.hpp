@@ -32,6 +32,7 @@ struct Lis3dhConfig {
   uint16_t odr_hz = 400;       // 1, 10, 25, 50, 100, 200, 400 or 1344 (high-resolution mode)
   uint8_t full_scale_g = 2;    // 2, 4, 8 or 16
   uint8_t fifo_watermark = 16; // 1..32 samples stored when the watermark interrupt rises
+  uint8_t boot_ms = 5;         // power-up to first access (ST AN3308; the board XML's boot-ms)
   // Optional sleep for the boot time and the self-test settling time; without it the driver
   // polls (WHO_AM_I until acknowledged, STATUS_REG).
   void (*delay_ms)(uint32_t ms) = nullptr;
