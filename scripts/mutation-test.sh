@@ -23,7 +23,7 @@ git clone -q "$here" "$tree" || { echo "mutation-test: cannot clone $here" >&2; 
 cmake -S "$tree" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCHORUS_BUILD_BENCH=OFF \
       -DCHORUS_SHARED_DIR="$shared" > "$work/configure.log" 2>&1 || { tail -20 "$work/configure.log"; exit 2; }
 echo "mutation-test: building the unmutated tests once"
-ninja -C "$work/build" -j"${CHORUS_JOBS:-2}" chorus_module_tests chorus_scheduler_tests chorus_runtime_tests chorus_drivers_tests \
+ninja -C "$work/build" -j"${CHORUS_JOBS:-2}" chorus_module_tests chorus_scheduler_tests chorus_runtime_tests chorus_drivers_tests chorus_board_tests \
   > "$work/build.log" 2>&1 || { tail -20 "$work/build.log"; exit 2; }
 
 /usr/bin/python3 - "$tree" "$work" "${CHORUS_JOBS:-2}" "$area_only" "$tree/tests/mutation/mutants.tsv" <<'PY'
