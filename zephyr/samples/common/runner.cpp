@@ -284,6 +284,30 @@ Status run(os::TimeNs until) {
 
 os::TimeNs now() { return g_clock.now(); }
 
+const zephyr::StreamInfo* open_sensor(const char* sample, const struct device* dev) {
+  if (!device_is_ready(dev)) {
+    printk("chorus %s: the sensor %s is not ready\n", sample, dev->name);
+    return nullptr;
+  }
+  const zephyr::StreamInfo* info = zephyr::stream_info(dev);
+  printk("chorus %s: %s on %s, %s (%s, %u Hz, %u-frame blocks of %u values); this core runs %u instructions per us\n", sample,
+         brd::kBoard.name, CONFIG_BOARD, dev->name, info->sensor_type, static_cast<unsigned>(info->rate_hz),
+         static_cast<unsigned>(info->block_frames), static_cast<unsigned>(info->values_per_frame),
+         static_cast<unsigned>(measured_mips()));
+  return info;
+}
+
+Status run_with_sensor(Span<const PipelineSpec> specs, const struct device* dev, RingBuffer* ring,
+                       zephyr::BlockCallback on_block, os::TimeNs until) {
+  CHORUS_RETURN_IF_ERROR(build(specs));
+  const int64_t tick = start();
+  if (zephyr::stream_start(dev, ring, tick, on_block, nullptr) != 0)
+    return Status::error(StatusCode::kFailedPrecondition, "the sensor %s did not start", dev->name);
+  const Status s = run(until);
+  zephyr::stream_stop(dev);
+  return s;
+}
+
 uint32_t report(const char* sample, os::TimeNs until) {
   sched::Scheduler& scheduler = g_system->scheduler();
   const sched::AnalysisResult& a = g_system->plan().search.analysis;

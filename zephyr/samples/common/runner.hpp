@@ -18,6 +18,7 @@
 #include "chorus/module/span.hpp"
 #include "chorus/module/status.hpp"
 #include "chorus/scheduler/system.hpp"
+#include "chorus/zephyr/sensor_stream.hpp"
 
 namespace chorus::zsample {
 
@@ -76,6 +77,15 @@ void wake();
 // Runs the scheduler until `until` (ns from time 0), then stops the timers.
 Status run(os::TimeNs until);
 os::TimeNs now();
+
+// The sample's sensor: checks it is ready and prints the banner line "chorus <sample>:
+// <board> on <BOARD>, <device> (<type>, <rate> Hz, <n>-frame blocks); this core runs N
+// instructions per us". nullptr (with the reason printed) when it is not ready.
+const zephyr::StreamInfo* open_sensor(const char* sample, const struct device* dev);
+// build(specs), then start() with `dev` streaming into `ring` from time 0 (each block calls
+// `on_block`), run(until), and the sensor stopped again. Errors name the step.
+Status run_with_sensor(Span<const PipelineSpec> specs, const struct device* dev, RingBuffer* ring,
+                       zephyr::BlockCallback on_block, os::TimeNs until);
 
 // One line per pipeline (releases, completions, misses, p50 and max response, bound) and
 // the sample's summary line "chorus <sample>: N pipelines, J jobs, M deadline misses, every

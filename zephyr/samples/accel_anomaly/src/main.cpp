@@ -87,14 +87,8 @@ uint32_t g_anomaly = 0;
 void on_second(void*, uint64_t, uint64_t due_ns) { zsample::release_from_isr(g_anomaly, due_ns); }
 
 int run() {
-  if (!device_is_ready(g_accel)) {
-    printk("chorus accel_anomaly: the accelerometer %s is not ready\n", g_accel->name);
-    return -1;
-  }
-  const zephyr::StreamInfo* info = zephyr::stream_info(g_accel);
-  printk("chorus accel_anomaly: %s on %s, accelerometer %s (%s, %u Hz, %u-frame blocks); this core runs %u instructions per us\n",
-         zsample::board_description().name, CONFIG_BOARD, g_accel->name, info->sensor_type, static_cast<unsigned>(info->rate_hz),
-         static_cast<unsigned>(info->block_frames), static_cast<unsigned>(zsample::measured_mips()));
+  const zephyr::StreamInfo* info = zsample::open_sensor("accel_anomaly", g_accel);
+  if (info == nullptr) return -1;
   if (info->values_per_frame != kAxes || info->rate_hz != kRate || info->block_frames != kRate) {
     printk("chorus accel_anomaly: the front end takes x, y, z at 1344 Hz, a second per block\n");
     return -1;
@@ -113,18 +107,7 @@ int run() {
   spec.config.features = g_stage;
   spec.config.post = &g_score;
   spec.config.release = sched::ReleaseRule::kInterrupt;  // by each second's arrival
-  if (s.is_ok()) s = zsample::build(Span<const PipelineSpec>(&spec, 1));
-  if (!s.is_ok()) {
-    printk("chorus accel_anomaly: %s\n", s.message());
-    return -1;
-  }
-  const int64_t start = zsample::start();
-  if (zephyr::stream_start(g_accel, &ring, start, &on_second, nullptr) != 0) {
-    printk("chorus accel_anomaly: the accelerometer did not start\n");
-    return -1;
-  }
-  s = zsample::run(kRunNs);
-  zephyr::stream_stop(g_accel);
+  if (s.is_ok()) s = zsample::run_with_sensor(Span<const PipelineSpec>(&spec, 1), g_accel, &ring, &on_second, kRunNs);
   if (!s.is_ok()) {
     printk("chorus accel_anomaly: %s\n", s.message());
     return -1;

@@ -71,14 +71,8 @@ sched::OutputCallback g_classify(&on_scores, nullptr, 300);
 void on_block(void*, uint64_t, uint64_t) { zsample::wake(); }
 
 int run() {
-  if (!device_is_ready(g_mic)) {
-    printk("chorus mic_kws: the microphone %s is not ready\n", g_mic->name);
-    return -1;
-  }
-  const zephyr::StreamInfo* info = zephyr::stream_info(g_mic);
-  printk("chorus mic_kws: %s on %s, microphone %s (%s, %u Hz, %u-frame blocks); this core runs %u instructions per us\n",
-         zsample::board_description().name, CONFIG_BOARD, g_mic->name, info->sensor_type, static_cast<unsigned>(info->rate_hz),
-         static_cast<unsigned>(info->block_frames), static_cast<unsigned>(zsample::measured_mips()));
+  const zephyr::StreamInfo* info = zsample::open_sensor("mic_kws", g_mic);
+  if (info == nullptr) return -1;
   if (info->values_per_frame != 1 || info->rate_hz != 16000) {
     printk("chorus mic_kws: micro_speech needs 16 kHz mono audio\n");
     return -1;
@@ -126,18 +120,7 @@ int run() {
       specs[i].config.release = sched::ReleaseRule::kPeriodic;
     }
   }
-  Status s = zsample::build(Span<const PipelineSpec>(specs, 2));
-  if (!s.is_ok()) {
-    printk("chorus mic_kws: %s\n", s.message());
-    return -1;
-  }
-  const int64_t start = zsample::start();
-  if (zephyr::stream_start(g_mic, ring, start, &on_block, nullptr) != 0) {
-    printk("chorus mic_kws: the microphone did not start\n");
-    return -1;
-  }
-  s = zsample::run(kRunNs);
-  zephyr::stream_stop(g_mic);
+  Status s = zsample::run_with_sensor(Span<const PipelineSpec>(specs, 2), g_mic, ring, &on_block, kRunNs);
   if (!s.is_ok()) {
     printk("chorus mic_kws: %s\n", s.message());
     return -1;

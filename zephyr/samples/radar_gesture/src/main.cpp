@@ -78,14 +78,8 @@ sched::OutputCallback g_classify(&on_scores, nullptr, 300);
 void on_frame(void*, uint64_t, uint64_t due_ns) { zsample::release_from_isr(g_front, due_ns); }
 
 int run() {
-  if (!device_is_ready(g_radar)) {
-    printk("chorus radar_gesture: the radar %s is not ready\n", g_radar->name);
-    return -1;
-  }
-  const zephyr::StreamInfo* info = zephyr::stream_info(g_radar);
-  printk("chorus radar_gesture: %s on %s, radar %s (%s, %u frames/s of %u values); this core runs %u instructions per us\n",
-         zsample::board_description().name, CONFIG_BOARD, g_radar->name, info->sensor_type, static_cast<unsigned>(info->rate_hz),
-         static_cast<unsigned>(info->values_per_frame), static_cast<unsigned>(zsample::measured_mips()));
+  const zephyr::StreamInfo* info = zsample::open_sensor("radar_gesture", g_radar);
+  if (info == nullptr) return -1;
   if (info->values_per_frame != kFrameValues || info->block_frames != 1) {
     printk("chorus radar_gesture: the front end takes one frame of %u values per block\n", static_cast<unsigned>(kFrameValues));
     return -1;
@@ -125,18 +119,7 @@ int run() {
       specs[i].config.release = sched::ReleaseRule::kPeriodic;
     }
   }
-  if (s.is_ok()) s = zsample::build(Span<const PipelineSpec>(specs, 2));
-  if (!s.is_ok()) {
-    printk("chorus radar_gesture: %s\n", s.message());
-    return -1;
-  }
-  const int64_t start = zsample::start();
-  if (zephyr::stream_start(g_radar, &ring, start, &on_frame, nullptr) != 0) {
-    printk("chorus radar_gesture: the radar did not start\n");
-    return -1;
-  }
-  s = zsample::run(kRunNs);
-  zephyr::stream_stop(g_radar);
+  if (s.is_ok()) s = zsample::run_with_sensor(Span<const PipelineSpec>(specs, 2), g_radar, &ring, &on_frame, kRunNs);
   if (!s.is_ok()) {
     printk("chorus radar_gesture: %s\n", s.message());
     return -1;
