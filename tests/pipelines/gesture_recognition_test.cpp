@@ -90,8 +90,9 @@ TEST(GestureRecognition, SeededInBandSequenceIsRecognised) {
               score.correct, score.events, 100.0 * score.accuracy(), score.missed, score.wrong, score.false_detections,
               gestures.inferences().size());
   EXPECT_EQ(score.events, 40u);
-  EXPECT_GE(score.accuracy(), 0.95);
-  EXPECT_LE(score.false_detections, 1u);
+  // Measured: 40/40, no false detection (psoc_edge_e84_ai); margin one event, no false one.
+  EXPECT_GE(score.correct, 39u);
+  EXPECT_EQ(score.false_detections, 0u);
   for (uint32_t i = 0; i < simulation.scheduler().num_pipelines(); ++i)
     EXPECT_EQ(simulation.scheduler().metrics(i).deadline_misses, 0u);
 }

@@ -67,7 +67,11 @@ TEST(MultiModel, RunsWithoutDeadlineMissesAndDetectsWhatWasScripted) {
     EXPECT_EQ(m.skips, 0u);
     EXPECT_GT(m.completions, 0u);
   }
-  EXPECT_EQ(s.scheduler().metrics(static_cast<uint32_t>(s.pipeline("kws_frontend"))).completions, 2499u);
+  // The front end's windows: 480 samples, then every 320 (16 kHz): the k-th completes at
+  // (480 + 320 k) / 16 kHz = 30 + 20 k ms; those up to the end run (each job takes well
+  // under the 10 ms left after the last, at 49.990 s).
+  const uint64_t samples = duration / 1000 * 16 / 1000;
+  EXPECT_EQ(s.scheduler().metrics(static_cast<uint32_t>(s.pipeline("kws_frontend"))).completions, (samples - 480) / 320 + 1);
   // One arena, laid out by level: smaller than one arena per model.
   const tools::SimReport report = s.report(duration);
   EXPECT_LT(report.layout->total_bytes, report.separate_arena_bytes);
@@ -85,8 +89,9 @@ TEST(MultiModel, RunsWithoutDeadlineMissesAndDetectsWhatWasScripted) {
   EXPECT_EQ(t.no_heard, t.no_expected);
   EXPECT_EQ(t.other_keywords, 0u);
   EXPECT_GE(t.gestures.events, 18u);
-  EXPECT_GE(t.gestures.accuracy(), 0.95);
-  EXPECT_LE(t.gestures.false_detections, 1u);
+  // Measured: 19/19, no false detection; margin one event, no false one.
+  EXPECT_GE(t.gestures.correct + 1, t.gestures.events);
+  EXPECT_EQ(t.gestures.false_detections, 0u);
   EXPECT_EQ(t.faults, 2u);
   EXPECT_EQ(t.faults_flagged, t.faults);
   EXPECT_LE(t.slowest_flag, 5 * kSecond);

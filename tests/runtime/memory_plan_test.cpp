@@ -53,7 +53,8 @@ TEST_P(PlanShared, NoLiveTensorsOverlapAndPlanIsNearItsLowerBound) {
   const double ratio = static_cast<double>(plan.activation_bytes) / static_cast<double>(plan.lower_bound_bytes);
   std::printf("[ plan     ] %-24s activations %7zu B, lower bound %7zu B (%.3fx), %zu buffers, %zu aliased\n", GetParam(),
               plan.activation_bytes, plan.lower_bound_bytes, ratio, plan.num_buffers, plan.alias_count);
-  EXPECT_LE(ratio, 1.05);
+  // Measured: 1.000x on all nine shared models (the plan meets the lower bound); margin 0.1 %.
+  EXPECT_LE(ratio, 1.001);
 }
 
 TEST_P(PlanShared, LargerAlignmentIsHonoured) {

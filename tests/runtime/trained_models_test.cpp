@@ -125,7 +125,8 @@ TEST(TrainedGestureModel, ClassifiesHeldOutInBandGesturesAtTheTarget) {
   ASSERT_TRUE(train::evaluate_gestures(model, examples, train::training_spec(), 1001, 8, &e, &error)) << error;
   ASSERT_EQ(e.total, 56u);
   std::printf("gesture model: %zu/%zu held-out in-band gestures correct\n", e.correct, e.total);
-  EXPECT_GE(e.accuracy(), 0.95);
+  // Measured: 56/56 (model card); margin one gesture.
+  EXPECT_GE(e.correct, 55u);
   for (int c = 0; c < sim::kGestureCount; ++c) {
     EXPECT_GE(e.confusion[static_cast<size_t>(c)][static_cast<size_t>(c)], 7u) << sim::gesture_name(static_cast<sim::Gesture>(c));
   }
@@ -146,7 +147,8 @@ TEST(TrainedAnomalyModel, SeparatesHeldOutFaultsFromNormalRunning) {
     train::AnomalyEvaluation e;
     ASSERT_TRUE(train::evaluate_anomaly(model, examples, spec, band[0] == 't' ? 1001 : 3001, 30, &e, &error)) << error;
     std::printf("anomaly model, %s: ROC-AUC %.4f over 30 normal and 150 fault windows\n", band, e.auc_all_faults());
-    EXPECT_GE(e.auc_all_faults(), 0.95) << band;
+    // Measured: 1.0000 (training band), 0.9984 (held-out severities); margin 0.01.
+    EXPECT_GE(e.auc_all_faults(), band[0] == 't' ? 0.99 : 0.988) << band;
     for (int f = 1; f < sim::kMachineFaultCount; ++f) {
       EXPECT_GE(e.auc(static_cast<sim::MachineFault>(f)), 0.9) << band << ": " << sim::machine_fault_name(static_cast<sim::MachineFault>(f));
     }
