@@ -64,9 +64,12 @@ TEST(TrainedAnomalyModel, ReconstructsTheVibrationFeaturesInTheirOwnQuantisation
   EXPECT_EQ(out.quant.zero_point, features.zero_point);
 }
 
-// One recorded probe: `chorus_evaluate probe MODEL --low L --high H` input `index`
-// (uniform int8 in [low, high] from SplitMix64), the FNV-1a 64 hashes of its input and of
-// the model's output, and the output bytes where the card lists them.
+// One probe: `chorus_evaluate probe MODEL --low L --high H` input `index` (uniform int8 in
+// [low, high] from SplitMix64), the FNV-1a 64 hashes of its input and of the model's
+// output, and the output bytes where the card lists them. The outputs are TFLM's: its
+// MicroInterpreter with the reference kernels (tools/oracles/tflm_infer.sh, tflite-micro
+// 90b983c2b, built outside the repository) on the inputs `--dump` writes; Chorus had
+// recorded the same bytes before that check.
 struct Probe {
   uint64_t index;
   uint64_t input_fnv1a64;
@@ -90,7 +93,7 @@ void expect_probes(const std::string& path, int low, int high, const std::vector
   std::printf("%s: %zu recorded probe outputs compared\n", path.c_str(), probes.size());
 }
 
-// The values in models/*/MODEL_CARD.md ("Recorded outputs").
+// The values in models/*/MODEL_CARD.md ("Recorded outputs"), produced by TFLM.
 TEST(TrainedGestureModel, ReproducesTheOutputsRecordedInItsCard) {
   expect_probes(kGestureModel, -100, -40,
                 {
