@@ -18,6 +18,26 @@ TEST(RingBuffer, CapacityIsAPowerOfTwoThatFits) {
   EXPECT_EQ(ring.capacity(), 32u);  // 50 frames fit; 32 is the largest power of two
 }
 
+// Storage of exactly a power of two of frames is used whole; consuming more than is there
+// takes what is there, and the buffer goes on working.
+TEST(RingBuffer, APowerOfTwoOfFramesIsUsedWholeAndOverConsumingIsClamped) {
+  int16_t storage[8];
+  RingBuffer ring(Span<uint8_t>(reinterpret_cast<uint8_t*>(storage), sizeof(storage)), sizeof(int16_t));
+  EXPECT_EQ(ring.capacity(), 8u);
+  const int16_t three[3] = {1, 2, 3};
+  ASSERT_EQ(ring.write(three, 3), 3u);
+  ring.consume(10);
+  EXPECT_EQ(ring.available(), 0u);
+  const int16_t more[8] = {4, 5, 6, 7, 8, 9, 10, 11};
+  EXPECT_EQ(ring.write(more, 8), 8u);
+  EXPECT_EQ(ring.available(), 8u);
+  int16_t out[8] = {};
+  ASSERT_EQ(ring.peek(0, out, 8), 8u);
+  EXPECT_EQ(out[0], 4);
+  EXPECT_EQ(out[7], 11);
+  EXPECT_EQ(ring.overrun_frames(), 0u);
+}
+
 TEST(RingBuffer, KeepsOrderAcrossWrapAround) {
   int16_t storage[8];
   RingBuffer ring(Span<uint8_t>(reinterpret_cast<uint8_t*>(storage), sizeof(storage)), sizeof(int16_t));

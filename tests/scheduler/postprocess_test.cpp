@@ -97,6 +97,22 @@ TEST(Debouncer, NeedsConsecutiveWindowsAndReportsOnce) {
   EXPECT_EQ(d.add(swipe, 3), 1);  // a new gesture after a pause
 }
 
+// The threshold is inclusive (a best score equal to it counts), and a tie goes to the
+// lower class index (the first maximum), as the mutation run found untested.
+TEST(Debouncer, AScoreAtTheThresholdCountsAndTiesGoToTheFirstClass) {
+  DebounceConfig c;
+  c.hold = 1;
+  c.threshold = 200;  // int8 72
+  c.background = 0;
+  Debouncer at(c);
+  const int8_t exactly[3] = {-128, 72, -128}, below[3] = {-128, 71, -128};
+  EXPECT_EQ(at.add(below, 3), -1);
+  EXPECT_EQ(at.add(exactly, 3), 1);
+  Debouncer tie(c);
+  const int8_t two_way[4] = {-128, 100, 100, -128};
+  EXPECT_EQ(tie.add(two_way, 4), 1);
+}
+
 TEST(KOfNAlarm, OneNoisyWindowRaisesNothing) {
   KOfNAlarm alarm(KOfNConfig{3, 5, 1.0f});
   const float scores[] = {0.2f, 5.0f, 0.1f, 0.3f, 0.2f, 0.1f, 0.4f};
