@@ -35,6 +35,9 @@ TEST(RingBuffer, APowerOfTwoOfFramesIsUsedWholeAndOverConsumingIsClamped) {
   ASSERT_EQ(ring.peek(0, out, 8), 8u);
   EXPECT_EQ(out[0], 4);
   EXPECT_EQ(out[7], 11);
+  // Asking past the end from an offset gives what is there from it: 2 of 8.
+  EXPECT_EQ(ring.peek(6, out, 5), 2u);
+  EXPECT_EQ(out[0], 10);
   EXPECT_EQ(ring.overrun_frames(), 0u);
 }
 
