@@ -31,14 +31,8 @@ struct Case {
   int zo;
 };
 
-// Kept in step with tests/runtime/div_tflm_test.cpp.
 const Case kCases[] = {
-    {"unit", 0.05f, 0, 0.05f, 0, 0.1f, 0},
-    {"offsets", 0.1f, -3, 0.02f, 5, 0.5f, -10},
-    {"probabilities", 1.0f / 128, -128, 1.0f / 128, -128, 1.0f / 64, -128},
-    {"mixed", 0.25f, 10, 0.003f, -7, 2.0f, 3},
-    {"small_output", 0.01f, 0, 0.2f, 0, 0.0005f, 0},
-    {"large_divisor", 0.5f, 0, 0.001f, 0, 0.9f, 0},
+#include "../../tests/data/div_tflm/cases.inc"
 };
 
 namespace {
