@@ -167,11 +167,11 @@ void Ics43434::on_rx_half(DmaHalf half) {
     for (size_t i = 0; i < n; ++i) {
       uint32_t words[2];
       std::memcpy(words, base + (at + i) * 8, sizeof(words));
-      if (config_.slot_storage != SlotStorage::kWord) {
+      if (config_.slot_order != board::I2sHalfOrder::kUnstated) {
         // Two 16-bit transfers a slot: put the halves back in order.
         uint16_t half_words[4];
         std::memcpy(half_words, base + (at + i) * 8, sizeof(half_words));
-        const bool high_first = config_.slot_storage == SlotStorage::kHalfWordsHighFirst;
+        const bool high_first = config_.slot_order == board::I2sHalfOrder::kHighFirst;
         for (int w = 0; w < 2; ++w) {
           const uint32_t first = half_words[2 * w], second = half_words[2 * w + 1];
           words[w] = high_first ? (first << 16) | second : (second << 16) | first;

@@ -21,6 +21,25 @@ Status GeneratedPipelines::StandIn::run(uint32_t step, SampleSource* source, run
   return StandInWork::run(step, source, model);
 }
 
+Status spec_from_entry(const board::PipelineEntry& e, Span<const LinkedModel> models, PipelineSpec* out) {
+  *out = PipelineSpec{};
+  out->config.name = e.name;
+  out->config.period = e.period_ns;
+  out->config.relative_deadline = e.deadline_ns;
+  out->config.phase = e.phase_ns;
+  out->config.overload = e.overload ? sched::OverloadPolicy::kDropOldest : sched::OverloadPolicy::kSkip;
+  out->level = e.level;
+  out->priority = e.priority;
+  out->npu = e.npu;
+  if (e.model == nullptr) return Status::ok();
+  for (const LinkedModel& m : models) {
+    if (std::strcmp(m.id, e.model) != 0) continue;
+    out->model = Span<const uint8_t>(m.begin, static_cast<size_t>(m.end - m.begin));
+    return Status::ok();
+  }
+  return Status::error(StatusCode::kInvalidArgument, "pipeline '%s': model %s is not in the image", e.name, e.model);
+}
+
 Status GeneratedPipelines::build(Span<const board::PipelineEntry> entries, Span<const LinkedModel> models, Spin spin,
                                  SampleSource* source, size_t hop_samples) {
   if (entries.size() > kMax)
@@ -30,22 +49,9 @@ Status GeneratedPipelines::build(Span<const board::PipelineEntry> entries, Span<
   for (size_t i = 0; i < entries.size(); ++i) {
     const board::PipelineEntry& e = entries[i];
     PipelineSpec& s = specs_[i];
-    s = PipelineSpec{};
-    s.config.name = e.name;
+    CHORUS_RETURN_IF_ERROR(spec_from_entry(e, models, &s));
     s.config.release = sched::ReleaseRule::kInterrupt;
-    s.config.period = e.period_ns;
-    s.config.relative_deadline = e.deadline_ns;
-    s.config.phase = e.phase_ns;
-    s.config.overload = e.overload ? sched::OverloadPolicy::kDropOldest : sched::OverloadPolicy::kSkip;
-    s.level = e.level;
-    s.priority = e.priority;
-    s.npu = e.npu;
     if (e.model != nullptr) {
-      const LinkedModel* m = nullptr;
-      for (const LinkedModel& candidate : models)
-        if (std::strcmp(candidate.id, e.model) == 0) m = &candidate;
-      if (m == nullptr) return Status::error(StatusCode::kInvalidArgument, "pipeline '%s': model %s is not in the image", e.name, e.model);
-      s.model = Span<const uint8_t>(m->begin, static_cast<size_t>(m->end - m->begin));
       Result<runtime::Model> model = runtime::Model::load(s.model);
       if (!model.is_ok()) return Status(model.status()).prefix("pipeline '%s': ", e.name);
       size_t in_bytes = 0;

@@ -53,7 +53,7 @@ struct Rig {
 TEST(Ics43434Part, HalfWordDmaPortsGiveTheSamplesWhenTheBoardSaysHighFirst) {
   FakeAudioBus bus;
   Rig rig;
-  rig.config.slot_storage = slot_storage_from(board::I2sHalfOrder::kHighFirst);  // the board XML's i2s-order
+  rig.config.slot_order = board::I2sHalfOrder::kHighFirst;  // the board XML's i2s-order
   Ics43434 mic(bus, rig.ring, rig.config);
   ASSERT_TRUE(mic.init().is_ok());
   ASSERT_TRUE(mic.start().is_ok());

@@ -157,23 +157,7 @@ uint8_t* memory_at(uint8_t region, uint32_t address, uint32_t bytes) {
 }
 
 Status spec_for(const board::PipelineEntry& e, PipelineSpec* out) {
-  *out = PipelineSpec{};
-  if (e.model != nullptr) {
-    const LinkedModel* m = nullptr;
-    for (size_t k = 0; k < kLinkedModelCount; ++k)
-      if (std::strcmp(kLinkedModels[k].id, e.model) == 0) m = &kLinkedModels[k];
-    if (m == nullptr) return Status::error(StatusCode::kInvalidArgument, "pipeline '%s': model %s is not in the image", e.name, e.model);
-    out->model = Span<const uint8_t>(m->begin, static_cast<size_t>(m->end - m->begin));
-  }
-  out->config.name = e.name;
-  out->config.period = e.period_ns;
-  out->config.phase = e.phase_ns;
-  out->config.relative_deadline = e.deadline_ns;
-  out->config.overload = e.overload ? sched::OverloadPolicy::kDropOldest : sched::OverloadPolicy::kSkip;
-  out->level = e.level;
-  out->priority = e.priority;
-  out->npu = e.npu;
-  return Status::ok();
+  return spec_from_entry(e, Span<const LinkedModel>(kLinkedModels, kLinkedModelCount), out);
 }
 
 bool reported_as_played(const char* sample, Span<const Played> played, Span<const Reported> reported, os::TimeNs late,

@@ -29,25 +29,17 @@ namespace chorus::drivers {
 
 enum class MicChannel : uint8_t { kLeft, kRight, kStereo };
 
-// How the port's DMA stores each 32-bit slot (the board XML's i2s-order): as one 32-bit
-// word (the default), or as two 16-bit transfers, high half first (the wire sends the MSB
-// first, so a half-word DMA stores the slot's high half at the lower address) or low first.
-enum class SlotStorage : uint8_t { kWord, kHalfWordsHighFirst, kHalfWordsLowFirst };
-
-// The board description's i2s-order (chorus board --emit header: kSensors[i].i2s_order).
-constexpr SlotStorage slot_storage_from(board::I2sHalfOrder order) {
-  return order == board::I2sHalfOrder::kHighFirst  ? SlotStorage::kHalfWordsHighFirst
-         : order == board::I2sHalfOrder::kLowFirst ? SlotStorage::kHalfWordsLowFirst
-                                                   : SlotStorage::kWord;
-}
-
 struct Ics43434Config {
   static constexpr uint32_t kDefaultStartupDiscard = (4462 + 63) / 64 + 256;
 
   // The datasheet's modes (DS-000069 features table): high performance 23-51.6 kHz,
   // low power 6.25-18.75 kHz; rates between or outside are refused.
   uint32_t sample_rate_hz = 16000;
-  SlotStorage slot_storage = SlotStorage::kWord;
+  // How the port's DMA stores each 32-bit slot: the board XML's i2s-order (the generated
+  // header's kSensors[i].i2s_order). kUnstated: as one 32-bit word; kHighFirst / kLowFirst:
+  // as two 16-bit transfers in that order (the wire sends the MSB first, so a half-word DMA
+  // stores the high half at the lower address).
+  board::I2sHalfOrder slot_order = board::I2sHalfOrder::kUnstated;
   MicChannel channel = MicChannel::kLeft;  // as strapped by the L/R pin; kStereo for a pair
   uint8_t gain_shift = 0;                  // 0..8 bits of gain before keeping the top 16 bits
   uint32_t startup_discard_frames = kDefaultStartupDiscard;

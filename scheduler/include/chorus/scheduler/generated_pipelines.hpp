@@ -32,6 +32,11 @@ struct LinkedModel {
   const uint8_t* end;
 };
 
+// A spec with entry `e`'s timing, overload policy, level, priority and NPU use, and its
+// model's bytes (the linked model of that identifier; an error when the image lacks it).
+// Release rule, source and stages are left to the caller.
+Status spec_from_entry(const board::PipelineEntry& e, Span<const LinkedModel> models, PipelineSpec* out);
+
 class GeneratedPipelines {
  public:
   // Stand-in feature work: burns `cycles` CPU cycles.
