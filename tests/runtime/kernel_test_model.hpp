@@ -1,5 +1,7 @@
-// A one-operator .tflite model built in memory, for kernel edge-case tests that must go
-// through the real loader, prepare and eval (shape/option validation, eval errors).
+// A .tflite model built in memory, for kernel edge-case tests that must go through the real
+// loader, prepare and eval (shape/option validation, eval errors): one operator (set_op),
+// or a graph of several (add_op, in execution order) for tests of whole-model passes such
+// as the memory planner.
 #pragma once
 
 #include <cstring>
@@ -36,11 +38,15 @@ class SingleOpModel {
 
   void set_op(runtime::OpCode code, std::vector<int32_t> inputs, std::vector<int32_t> outputs,
               chorus::tflite::BuiltinOptions options_type = chorus::tflite::BuiltinOptions::NONE, OptionsFn options = nullptr) {
-    code_ = code;
-    inputs_ = std::move(inputs);
-    outputs_ = std::move(outputs);
-    options_type_ = options_type;
-    options_ = std::move(options);
+    ops_.clear();
+    add_op(code, std::move(inputs), std::move(outputs), options_type, std::move(options));
+  }
+
+  // Appends an operator. The graph's inputs are the activation inputs no operator
+  // produces; its outputs are the last operator's outputs.
+  void add_op(runtime::OpCode code, std::vector<int32_t> inputs, std::vector<int32_t> outputs,
+              chorus::tflite::BuiltinOptions options_type = chorus::tflite::BuiltinOptions::NONE, OptionsFn options = nullptr) {
+    ops_.push_back(OpSpec{code, std::move(inputs), std::move(outputs), options_type, std::move(options)});
   }
 
   // Builds and loads the model; false with `error` set when loading fails.
@@ -63,17 +69,31 @@ class SingleOpModel {
       tensors.push_back(
           chorus::tflite::CreateTensorDirect(fbb, &t.shape, static_cast<chorus::tflite::TensorType>(t.type), buffer, "t", quant));
     }
-    std::vector<int32_t> graph_inputs;
-    for (int32_t i : inputs_)
-      if (i >= 0 && tensors_[static_cast<size_t>(i)].data.empty()) graph_inputs.push_back(i);
-    const auto code = static_cast<chorus::tflite::BuiltinOperator>(code_);
-    std::vector<flatbuffers::Offset<chorus::tflite::OperatorCode>> codes{
-        chorus::tflite::CreateOperatorCode(fbb, static_cast<int8_t>(code_), 0, 1, code)};
-    const flatbuffers::Offset<void> options = options_ ? options_(fbb) : flatbuffers::Offset<void>();
-    std::vector<flatbuffers::Offset<chorus::tflite::Operator>> ops{
-        chorus::tflite::CreateOperatorDirect(fbb, 0, &inputs_, &outputs_, options_type_, options)};
+    std::vector<int32_t> graph_inputs, produced;
+    for (const OpSpec& op : ops_) {
+      for (int32_t i : op.inputs)
+        if (i >= 0 && tensors_[static_cast<size_t>(i)].data.empty() && !contains(produced, i) && !contains(graph_inputs, i))
+          graph_inputs.push_back(i);
+      produced.insert(produced.end(), op.outputs.begin(), op.outputs.end());
+    }
+    std::vector<runtime::OpCode> distinct;
+    std::vector<flatbuffers::Offset<chorus::tflite::OperatorCode>> codes;
+    std::vector<flatbuffers::Offset<chorus::tflite::Operator>> ops;
+    for (const OpSpec& op : ops_) {
+      size_t index = 0;
+      while (index < distinct.size() && distinct[index] != op.code) ++index;
+      if (index == distinct.size()) {
+        distinct.push_back(op.code);
+        const auto code = static_cast<chorus::tflite::BuiltinOperator>(op.code);
+        codes.push_back(chorus::tflite::CreateOperatorCode(fbb, static_cast<int8_t>(op.code), 0, 1, code));
+      }
+      const flatbuffers::Offset<void> options = op.options ? op.options(fbb) : flatbuffers::Offset<void>();
+      ops.push_back(chorus::tflite::CreateOperatorDirect(fbb, static_cast<uint32_t>(index), &op.inputs, &op.outputs,
+                                                         op.options_type, options));
+    }
+    std::vector<int32_t> graph_outputs = ops_.empty() ? std::vector<int32_t>() : ops_.back().outputs;
     std::vector<flatbuffers::Offset<chorus::tflite::SubGraph>> subgraphs{
-        chorus::tflite::CreateSubGraphDirect(fbb, &tensors, &graph_inputs, &outputs_, &ops)};
+        chorus::tflite::CreateSubGraphDirect(fbb, &tensors, &graph_inputs, &graph_outputs, &ops)};
     fbb.Finish(chorus::tflite::CreateModelDirect(fbb, 3, &codes, &subgraphs, nullptr, &buffers),
                chorus::tflite::ModelIdentifier());
     bytes_ = tools::AlignedBytes(fbb.GetSize());
@@ -90,7 +110,10 @@ class SingleOpModel {
   // The model file load() built (empty before).
   const tools::AlignedBytes& bytes() const { return bytes_; }
 
-  // Loads (if needed), prepares and evaluates the op with the given activation inputs.
+  // The loaded model (load() first).
+  const runtime::Model& model() const { return *model_; }
+
+  // Loads (if needed), prepares and evaluates the first op with the given activation inputs.
   // False with `error` holding the loader's, prepare's or eval's message.
   bool run(const std::map<int, std::vector<uint8_t>>& inputs, std::vector<std::vector<uint8_t>>* outputs, std::string* error) {
     if (model_ == nullptr && !load(error)) return false;
@@ -106,10 +129,18 @@ class SingleOpModel {
     std::vector<uint8_t> data;
   };
   std::vector<TensorSpec> tensors_;
-  runtime::OpCode code_ = runtime::OpCode::kAdd;
-  std::vector<int32_t> inputs_, outputs_;
-  chorus::tflite::BuiltinOptions options_type_ = chorus::tflite::BuiltinOptions::NONE;
-  OptionsFn options_;
+  struct OpSpec {
+    runtime::OpCode code;
+    std::vector<int32_t> inputs, outputs;
+    chorus::tflite::BuiltinOptions options_type;
+    OptionsFn options;
+  };
+  static bool contains(const std::vector<int32_t>& v, int32_t x) {
+    for (int32_t y : v)
+      if (y == x) return true;
+    return false;
+  }
+  std::vector<OpSpec> ops_;
   tools::AlignedBytes bytes_;
   std::unique_ptr<runtime::Model> model_;
 };

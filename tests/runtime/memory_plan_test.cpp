@@ -8,6 +8,7 @@
 
 #include "chorus/runtime/memory_plan.hpp"
 #include "chorus/tools/model_session.hpp"
+#include "kernel_test_model.hpp"
 #include "support/golden.hpp"
 #include "support/op_runner.hpp"
 
@@ -102,6 +103,49 @@ TEST(MemoryPlan, LifetimesFollowTheOperatorOrder) {
   EXPECT_EQ(life[model.outputs()[0]].last, static_cast<int32_t>(model.num_ops()) - 1);
   // Constants are not planned.
   EXPECT_EQ(session.memory_plan().offsets[model.op(0).inputs[1]], kNotPlanned);
+}
+
+// Five int8 ADDs whose buffers, largest first, leave a hole that only best fit uses:
+//   A 100 B live at ops 0-2, B 90 B at 2-4, C 80 B at 3-4 (plus 1-10 byte side tensors).
+// A goes to 0 and B above it (they meet at op 2), ending at 190. C meets only B, so it fits
+// in A's old place at 0 (a 100-byte gap) or on top of B (an open gap): best fit takes 0 and
+// the plan ends at the lower bound, 191 bytes at op 2 (A + B + the 1-byte s); worst fit
+// would stack C at 190 and end at 270. With no shuffled orders this is greedy by size and
+// by breadth alone; both reach the bound only with best fit.
+TEST(MemoryPlan, BestFitPutsABufferInTheHoleALargerOneLeft) {
+  SingleOpModel graph;
+  auto act = [&](int32_t bytes) { return graph.add_tensor(DType::kInt8, {bytes}, 0.5f, 0); };
+  const int in = act(10), a = act(100), s = act(1), b = act(90), c = act(80), out = act(1);
+  graph.add_op(OpCode::kAdd, {in, in}, {a});    // op 0
+  graph.add_op(OpCode::kAdd, {a, a}, {s});      // op 1
+  graph.add_op(OpCode::kAdd, {a, s}, {b});      // op 2: A's last use
+  graph.add_op(OpCode::kAdd, {b, b}, {c});      // op 3
+  graph.add_op(OpCode::kAdd, {b, c}, {out});    // op 4
+  std::string error;
+  ASSERT_TRUE(graph.load(&error)) << error;
+  const Model& model = graph.model();
+  ASSERT_EQ(model.num_ops(), 5u);
+
+  std::vector<uint32_t> offsets(model.num_tensors());
+  std::vector<LifetimeInterval> life(model.num_tensors());
+  std::vector<uint8_t> ws(plan_workspace_bytes(model));
+  PlanOptions greedy_only;
+  greedy_only.shuffle_tries = 0;
+  Result<MemoryPlan> plan = plan_memory(model, Span<uint32_t>(offsets.data(), offsets.size()),
+                                        Span<uint8_t>(ws.data(), ws.size()), greedy_only,
+                                        Span<LifetimeInterval>(life.data(), life.size()));
+  ASSERT_TRUE(plan.is_ok()) << plan.status().message();
+  EXPECT_EQ(life[a].first, 0);
+  EXPECT_EQ(life[a].last, 2);
+  EXPECT_EQ(life[b].first, 2);
+  EXPECT_EQ(life[c].first, 3);
+  EXPECT_EQ(life[c].last, 4);
+  EXPECT_EQ(plan->lower_bound_bytes, 191u);
+  EXPECT_EQ(plan->activation_bytes, 191u);
+  EXPECT_EQ(offsets[a], 0u);
+  EXPECT_EQ(offsets[b], 100u);
+  EXPECT_EQ(offsets[c], 0u);  // the hole A left, not on top of B
+  EXPECT_EQ(count_conflicts(model, *plan, life), 0);
 }
 
 TEST(MemoryPlan, WorkspaceTooSmallIsAnError) {
