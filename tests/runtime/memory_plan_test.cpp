@@ -148,6 +148,33 @@ TEST(MemoryPlan, BestFitPutsABufferInTheHoleALargerOneLeft) {
   EXPECT_EQ(count_conflicts(model, *plan, life), 0);
 }
 
+// A view shares its input's bytes only when both have the same size: the planner is a
+// public pass over any loaded model, and one whose RESHAPE changes the byte count (the
+// kernel refuses it later, at prepare) must still get a plan with no overlap.
+TEST(MemoryPlan, AViewOfAnotherSizeIsNotAliased) {
+  SingleOpModel graph;
+  const int in = graph.add_tensor(DType::kInt8, {8}, 0.5f, 0);
+  const int wide = graph.add_tensor(DType::kInt8, {4, 4}, 0.5f, 0);
+  const int out = graph.add_tensor(DType::kInt8, {4, 4}, 0.5f, 0);
+  graph.add_op(OpCode::kReshape, {in}, {wide});
+  graph.add_op(OpCode::kAdd, {wide, wide}, {out});
+  std::string error;
+  ASSERT_TRUE(graph.load(&error)) << error;
+  const Model& model = graph.model();
+  std::vector<uint32_t> offsets(model.num_tensors());
+  std::vector<LifetimeInterval> life(model.num_tensors());
+  std::vector<uint8_t> ws(plan_workspace_bytes(model));
+  Result<MemoryPlan> plan = plan_memory(model, Span<uint32_t>(offsets.data(), offsets.size()),
+                                        Span<uint8_t>(ws.data(), ws.size()), PlanOptions(),
+                                        Span<LifetimeInterval>(life.data(), life.size()));
+  ASSERT_TRUE(plan.is_ok()) << plan.status().message();
+  EXPECT_EQ(plan->alias_count, 0u);
+  EXPECT_EQ(plan->num_buffers, 3u);
+  // op 0 holds in (8) and wide (16); op 1 holds wide and out (16 each).
+  EXPECT_EQ(plan->lower_bound_bytes, 32u);
+  EXPECT_EQ(count_conflicts(model, *plan, life), 0);
+}
+
 TEST(MemoryPlan, WorkspaceTooSmallIsAnError) {
   tools::ModelSession session;
   std::string error;
