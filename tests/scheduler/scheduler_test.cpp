@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
 #include <set>
 
 #include <cstring>
@@ -388,26 +390,115 @@ TEST(Scheduler, EqualFixedPrioritiesFollowTheAnalysisOrder) {
   EXPECT_EQ(s.metrics(0).deadline_misses, 0u);
 }
 
-TEST(Scheduler, SameScenarioGivesTheSameTimeline) {
-  auto run = [] {
-    os::VirtualClock clock;
-    CostModel cost = cpu_at_100mhz();
-    Scheduler s(clock, &clock, cost, Policy::kEdf);
-    FakeFeatures a(3, 70000), b(2, 40000), c(5, 20000);
-    s.add_pipeline(periodic("a", &a, 11 * kMs, 11 * kMs, 0)).is_ok();
-    s.add_pipeline(periodic("b", &b, 5 * kMs, 4 * kMs, 1)).is_ok();
-    s.add_pipeline(periodic("c", &c, 17 * kMs, 17 * kMs, 0)).is_ok();
-    s.set_cost_jitter(42, 0.5);
-    RecordingTrace trace;
-    s.set_trace(&trace);
-    s.run_until(500 * kMs).is_ok();
-    std::vector<TimeNs> out;
-    for (const auto& st : trace.steps) out.push_back(st.start * 8 + st.pipeline);
-    return out;
+// A second, plainly written simulation of the textbook rules: EDF with Baker's Stack
+// Resource Policy ("Stack-based scheduling of realtime processes", Real-Time Systems 3(1),
+// 1991), preemption only between steps. Preemption levels by relative deadline (shorter =
+// higher), each partition's ceiling the highest level on it; at each step boundary the
+// most urgent started job runs, unless the most urgent job of all has not started and its
+// level is above the ceiling of the partitions started jobs hold. Urgency: earlier
+// deadline, then earlier release, then lower index. Returns the steps it ran, or an empty
+// list if a job is released while its predecessor is unfinished (the reference does not
+// model that).
+struct RefPipe {
+  TimeNs period, deadline, phase, step_ns;
+  uint32_t steps, partition;
+};
+std::vector<StepRecord> reference_edf_srp(const std::vector<RefPipe>& pipes, TimeNs end) {
+  const size_t n = pipes.size();
+  std::vector<uint32_t> level(n, 1), ceiling(8, 0);
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = 0; j < n; ++j)
+      if (pipes[j].deadline > pipes[i].deadline) ++level[i];
+  for (size_t i = 0; i < n; ++i) ceiling[pipes[i].partition] = std::max(ceiling[pipes[i].partition], level[i]);
+  struct Job {
+    bool active = false, started = false;
+    TimeNs release = 0, deadline = 0;
+    uint32_t done = 0;
   };
-  const std::vector<TimeNs> first = run();
-  EXPECT_GT(first.size(), 100u);
-  EXPECT_EQ(first, run());
+  std::vector<Job> job(n);
+  std::vector<TimeNs> next_release(n);
+  for (size_t i = 0; i < n; ++i) next_release[i] = pipes[i].phase;
+  std::vector<StepRecord> steps;
+  auto more_urgent = [&](size_t a, size_t b) {
+    if (job[a].deadline != job[b].deadline) return job[a].deadline < job[b].deadline;
+    if (job[a].release != job[b].release) return job[a].release < job[b].release;
+    return a < b;
+  };
+  TimeNs now = 0;
+  while (now < end) {
+    for (size_t i = 0; i < n; ++i) {
+      if (next_release[i] > now) continue;
+      if (job[i].active) return {};
+      job[i] = Job{true, false, next_release[i], next_release[i] + pipes[i].deadline, 0};
+      next_release[i] += pipes[i].period;
+    }
+    uint32_t system_ceiling = 0;
+    int first = -1;
+    for (size_t i = 0; i < n; ++i) {
+      if (!job[i].active) continue;
+      if (job[i].started) system_ceiling = std::max(system_ceiling, ceiling[pipes[i].partition]);
+      if (first < 0 || more_urgent(i, static_cast<size_t>(first))) first = static_cast<int>(i);
+    }
+    int run = -1;
+    for (size_t i = 0; i < n; ++i) {
+      const bool may = job[i].active && (job[i].started || (static_cast<int>(i) == first && level[i] > system_ceiling));
+      if (may && (run < 0 || more_urgent(i, static_cast<size_t>(run)))) run = static_cast<int>(i);
+    }
+    if (run < 0) {
+      now = *std::min_element(next_release.begin(), next_release.end());
+      continue;
+    }
+    Job& j = job[static_cast<size_t>(run)];
+    j.started = true;
+    steps.push_back({static_cast<uint32_t>(run), 0, now, now + pipes[static_cast<size_t>(run)].step_ns, false});
+    now += pipes[static_cast<size_t>(run)].step_ns;
+    if (++j.done == pipes[static_cast<size_t>(run)].steps) j.active = false;
+  }
+  return steps;
+}
+
+// The scheduler's timeline (which pipeline runs each step, from when to when) equals the
+// reference simulation's on three pipelines at 75% load: two sharing partition 0 (SRP
+// keeps them from interleaving), one alone on partition 1 preempting between steps.
+TEST(Scheduler, EdfSrpTimelineEqualsAReferenceSimulation) {
+  const std::vector<RefPipe> ref = {
+      {11 * kMs, 11 * kMs, 0, 1500 * 1000, 3, 0},      // a: 3 steps of 1.5 ms
+      {5 * kMs, 4 * kMs, 1 * kMs, 400 * 1000, 2, 1},   // b: 2 steps of 0.4 ms
+      {17 * kMs, 17 * kMs, 300 * 1000, 600 * 1000, 5, 0},  // c: 5 steps of 0.6 ms
+  };
+  os::VirtualClock clock;
+  CostModel cost = cpu_at_100mhz();
+  Scheduler s(clock, &clock, cost, Policy::kEdf);
+  std::vector<std::unique_ptr<FakeFeatures>> features;
+  const char* names[] = {"a", "b", "c"};
+  for (size_t i = 0; i < ref.size(); ++i) {
+    features.emplace_back(new FakeFeatures(ref[i].steps, ref[i].step_ns / 10));  // 10 ns a cycle
+    PipelineConfig c = periodic(names[i], features.back().get(), ref[i].period, ref[i].deadline,
+                                static_cast<uint8_t>(ref[i].partition));
+    c.phase = ref[i].phase;
+    ASSERT_TRUE(s.add_pipeline(c).is_ok());
+  }
+  RecordingTrace trace;
+  s.set_trace(&trace);
+  const TimeNs end = 500 * kMs;
+  ASSERT_TRUE(s.run_until(end).is_ok());
+  const std::vector<StepRecord> expected = reference_edf_srp(ref, end);
+  ASSERT_FALSE(expected.empty()) << "the reference saw a job released before its predecessor ended";
+  // Steps the reference began before `end` (the scheduler too begins none at or after it).
+  ASSERT_EQ(trace.steps.size(), expected.size());
+  size_t preempted = 0;
+  for (size_t k = 0; k < expected.size(); ++k) {
+    ASSERT_EQ(trace.steps[k].pipeline, expected[k].pipeline) << "step " << k;
+    ASSERT_EQ(trace.steps[k].start, expected[k].start) << "step " << k;
+    ASSERT_EQ(trace.steps[k].end, expected[k].end) << "step " << k;
+    if (k > 0 && expected[k].pipeline == 1 && expected[k - 1].pipeline != 1 && trace.steps[k - 1].end == expected[k].start)
+      ++preempted;
+  }
+  // Derived: 46 jobs of a, 100 of b, 30 of c are released before 500 ms; all but the last
+  // of each (released within a deadline of the end) must have run every step.
+  EXPECT_GE(expected.size(), 45u * 3 + 99u * 2 + 29u * 5);
+  EXPECT_LE(expected.size(), 46u * 3 + 100u * 2 + 30u * 5);
+  EXPECT_GT(preempted, 0u);  // b did run between another job's steps
 }
 
 TEST(Scheduler, RunToCompletionNeverInterleavesAnything) {
