@@ -217,17 +217,19 @@ Status Bgt60tr13c::start() {
   CHORUS_RETURN_IF_ERROR(read_reg(bgt60::kMain, &main));
   CHORUS_RETURN_IF_ERROR(write_reg(bgt60::kMain, main | bgt60::kMainFrameStart));
   running_ = true;
-  last_read_time_ = config_.clock != nullptr ? config_.clock->now() : 0;
+  started_at_ = config_.clock != nullptr ? config_.clock->now() : 0;
+  frames_read_ = 0;
   return Status::ok();
 }
 
-uint32_t Bgt60tr13c::frames_since_last_read() const {
+uint32_t Bgt60tr13c::frames_unread() const {
   const uint64_t period = config_.format.frame_period_ns;
   if (config_.clock == nullptr || period == 0) return 1;
   const os::TimeNs now = config_.clock->now();
-  const uint64_t elapsed = now > last_read_time_ ? now - last_read_time_ : 0;
-  const uint64_t frames = (elapsed + period / 2) / period;  // nearest whole frame
-  return frames < 1 ? 1 : (frames > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(frames));
+  const uint64_t elapsed = now > started_at_ ? now - started_at_ : 0;
+  const uint64_t produced = (elapsed + period / 2) / period;  // nearest whole frame
+  const uint64_t unread = produced > frames_read_ ? produced - frames_read_ : 0;
+  return unread < 1 ? 1 : (unread > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(unread));
 }
 
 void Bgt60tr13c::count_lost(uint32_t frames) {
@@ -262,9 +264,11 @@ Status Bgt60tr13c::service_fifo() {
   os::cache_invalidate(rx.data(), rx.size());
   const uint8_t gsr0 = rx[0];
   if (gsr0 & bgt60::kGsr0FouErr) {
-    // The reset below empties the FIFO: every frame produced since the last one read is
-    // gone, whatever FSTAT says and whether or not it can be read.
-    const uint32_t lost = frames_since_last_read();
+    // The reset below empties the FIFO: every frame produced since the frames started and
+    // not read is gone, whatever FSTAT says and whether or not it can be read. (Counted from
+    // the start, not from the last read: a reader that has fallen behind leaves several
+    // frames in the FIFO when it overflows, and they are lost too.)
+    const uint32_t lost = frames_unread();
     count_lost(lost);
     uint32_t fstat = 0;
     const Status read = read_reg(bgt60::kFstat, &fstat);
@@ -284,7 +288,7 @@ Status Bgt60tr13c::service_fifo() {
     count_lost(1);
     return Status::error(StatusCode::kFailedPrecondition, "bgt60tr13c: burst read flagged GSR0 0x%x: frame dropped", gsr0);
   }
-  if (config_.clock != nullptr) last_read_time_ = config_.clock->now();
+  ++frames_read_;
   RingBuffer& ring = stream_.ring();
   Span<uint8_t> area = ring.write_area();
   if (area.size() < config_.format.bytes()) {

@@ -257,9 +257,10 @@ class Checker {
       // bus clock per sample must fit in it.
       const uint64_t bits = bus_bits_per_sample(s.type, s.bus);
       if (s.bus_hz != 0 && bits != 0 && uint64_t{s.rate_hz} * bits > s.bus_hz) {
+        const char* unit = s.type == SensorType::kRadar ? "frame" : "sample";  // a radar's rate is in frames
         return fail(b_.sensor_lines[i], tag,
-                    std::to_string(s.rate_hz) + " samples a second need " + std::to_string(uint64_t{s.rate_hz} * bits) +
-                        " bus clocks a second (" + std::to_string(bits) + " a sample); bus-clock " + std::to_string(s.bus_hz) +
+                    std::to_string(s.rate_hz) + " " + unit + "s a second need " + std::to_string(uint64_t{s.rate_hz} * bits) +
+                        " bus clocks a second (" + std::to_string(bits) + " a " + unit + "); bus-clock " + std::to_string(s.bus_hz) +
                         " Hz carries at most " + std::to_string(s.bus_hz / bits) + " a second");
       }
     }

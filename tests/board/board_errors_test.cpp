@@ -332,6 +332,25 @@ TEST(BoardXml, ASensorRateTheBusCannotCarryIsRefused) {
             "b.xml:10: element <sensor name=\"mic\">: i2s-order must be high-first or low-first, not 'middle'");
 }
 
+// The radar's rate is in frames: 30 bursts of 64 x 32 x 3 12-bit samples and a 32-bit
+// command need 2,212,800 SPI clocks a second. The driver-level stream on a model of the
+// part agrees (bgt60tr13c_part_test: At30FramesASecondA2MHzSpiFallsBehindAnd2_5MHzKeepsUp).
+TEST(BoardXml, ARadarFrameRateTheSpiCannotCarryIsRefused) {
+  auto radar = [](const char* clock) {
+    return replaced(kGood, "  <arena ",
+                    std::string("  <sensor name=\"radar\" type=\"radar\" bus=\"spi\" rate=\"30\" buffer=\"32K\" "
+                                "region=\"dtcm\" bus-clock=\"") +
+                        clock + "\"/>\n  <arena ");
+  };
+  EXPECT_EQ(error_of(radar("2MHz")),
+            "b.xml:10: element <sensor name=\"radar\">: 30 frames a second need 2212800 bus clocks a second (73760 a "
+            "frame); bus-clock 2000000 Hz carries at most 27 a second");
+  std::string error;
+  auto board = parse_board(radar("2500kHz"), "b.xml", &error);
+  ASSERT_NE(board, nullptr) << error;
+  EXPECT_EQ(board->sensors[0].bus_hz, 2500000u);
+}
+
 TEST(BoardXml, SecondCpu) {
   const std::string xml = replaced(kGood, "  <memory name=\"flash\"",
                                    "  <cpu core=\"cortex-m4\" clock=\"1\"><cost lanes=\"4\"/></cpu>\n  <memory name=\"flash\"");

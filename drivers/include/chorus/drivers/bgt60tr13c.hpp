@@ -98,8 +98,9 @@ class Bgt60tr13c {
   Status delay(uint32_t ms);
   Status patch_registers();
   Status recover_overflow();
-  // Frames lost to a FIFO reset: those produced since the last frame read (>= 1).
-  uint32_t frames_since_last_read() const;
+  // Frames lost to a FIFO reset: those produced since the frames started, less those read
+  // (>= 1; 1 without a clock).
+  uint32_t frames_unread() const;
   void count_lost(uint32_t frames);
 
   SpiBus& bus_;
@@ -108,7 +109,8 @@ class Bgt60tr13c {
   uint32_t shadow_[kShadowSize] = {};
   bool present_[kShadowSize] = {};
   bool running_ = false;
-  os::TimeNs last_read_time_ = 0;  // the last frame read (or frames started)
+  os::TimeNs started_at_ = 0;  // MAIN.FRAME_START (by the clock)
+  uint64_t frames_read_ = 0;   // since then
   std::atomic<uint32_t> frames_{0}, bus_errors_{0}, overflows_{0}, underflows_{0}, burst_errors_{0}, recoveries_{0}, lost_{0};
 };
 
