@@ -19,7 +19,7 @@ const char kUsage[] =
     "                        validate a board, place the arena, write firmware artefacts\n"
     "  sim --board BOARD.xml --scenario SCENARIO.xml [--duration S] [--trace OUT.json] [--policy P]\n"
     "                        run several models on one board with the scheduler, in virtual time\n"
-    "  listen FILE.wav|DIR... [--features-out DIR]\n"
+    "  listen FILE|DIR... [--pipeline micro_speech|kws_ref|toycar] [--json]\n"
     "                        the micro_speech keyword pipeline on 1 s 16 kHz clips: label and scores\n"
     "  embed MODEL [--name NAME] [--out FILE.cpp] [--header FILE.hpp]\n"
     "                        the model as C++ source with a resolver of only the kernels it uses\n"

@@ -1,0 +1,60 @@
+// The pipelines `chorus listen` runs on recordings: each takes a Recording (any rate,
+// channel count or sample type its input allows), brings it to what its front end needs,
+// and returns what it heard. Host only; one object per run (models are loaded once).
+//   micro_speech  TFLM's micro_speech: audio_preprocessor_int8 + micro_speech_quantized
+//   kws_ref       MLPerf Tiny keyword spotting: the MFCC front end + kws_ref_model
+//   toycar        MLPerf Tiny anomaly detection: log-mel + the ToyCar autoencoder
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "chorus/tools/recording.hpp"
+
+namespace chorus::cli {
+
+// What one recording gave.
+struct Heard {
+  std::string label;              // classifiers: the winning label
+  std::vector<int> scores;        // classifiers: the int8 output scores, in labels() order
+  bool scored = false;            // anomaly pipelines: `score` is set
+  double score = 0.0;             // higher = more anomalous
+  std::vector<int8_t> features;   // the model input the front end made (--features-out)
+};
+
+struct ListenOptions {
+  std::string shared_dir;  // ../shared (default models)
+  std::string source_dir;  // the checkout (Chorus's own models)
+  std::string frontend;    // micro_speech: the front-end model (empty: the default)
+  std::string model;       // the model (empty: the pipeline's default)
+};
+
+class Listener {
+ public:
+  virtual ~Listener() = default;
+  virtual const char* name() const = 0;
+  // Classifiers: the output labels in model order; empty for scoring pipelines.
+  virtual const std::vector<std::string>& labels() const = 0;
+  // Loads the models; false with `error` set.
+  virtual bool open(const ListenOptions& options, std::string* error) = 0;
+  // Hears one recording; false with `error` set (the recording's fault, not the model's).
+  virtual bool hear(const tools::Recording& recording, Heard* heard, std::string* error) = 0;
+};
+
+// The pipeline called `name`, or nullptr.
+std::unique_ptr<Listener> make_listener(const std::string& name);
+// The pipelines make_listener knows, for --help and errors.
+const char* listener_names();
+
+// The ground-truth label of a classifier's recording from the folder it is in (Speech
+// Commands layout: yes/, no/, _silence_/, _unknown_/, other words), mapped onto `labels`
+// (a word that is not a label is "unknown" when that is a label); "" when the folder
+// says nothing.
+std::string label_from_path(const std::string& path, const std::vector<std::string>& labels);
+// Whether a recording for an anomaly pipeline is normal (0), anomalous (1) or unlabelled
+// (-1): a folder named normal or anomaly/abnormal, else a file name starting with
+// normal_ or anomaly_ (the DCASE 2020 task 2 naming).
+int anomaly_truth_from_path(const std::string& path);
+
+}  // namespace chorus::cli
