@@ -119,8 +119,12 @@ std::string strip_extension(const std::string& relative) {
   return dot == std::string::npos || dot <= name ? relative : relative.substr(0, dot);
 }
 
-// Creates the folders of `relative` below `root` (mkdir -p of its directory part).
+// Creates `root` (one level) and the folders of `relative` below it.
 bool make_parents(const std::string& root, const std::string& relative, std::string* error) {
+  if (::mkdir(root.c_str(), 0777) != 0 && errno != EEXIST) {
+    *error = root + ": " + std::strerror(errno);
+    return false;
+  }
   size_t at = 0;
   while ((at = relative.find('/', at)) != std::string::npos) {
     const std::string dir = root + "/" + relative.substr(0, at);
