@@ -19,6 +19,8 @@ const char* status_code_name(StatusCode code) {
     case StatusCode::kFailedPrecondition: return "failed precondition";
     case StatusCode::kArithmetic: return "arithmetic error";
     case StatusCode::kInternal: return "internal error";
+    case StatusCode::kNotFound: return "not found";
+    case StatusCode::kDataLoss: return "data loss";
   }
   return "unknown";
 }

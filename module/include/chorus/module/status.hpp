@@ -19,6 +19,8 @@ enum class StatusCode : uint8_t {
   kFailedPrecondition,
   kArithmetic,
   kInternal,
+  kNotFound,  // nothing stored yet (record stores)
+  kDataLoss,  // stored data did not verify
 };
 
 const char* status_code_name(StatusCode code);
