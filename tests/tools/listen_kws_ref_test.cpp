@@ -18,7 +18,7 @@ namespace chorus::test {
 namespace {
 
 const char* const kLabels[] = {"down", "go", "left", "no", "off", "on", "right", "stop", "up", "yes", "silence", "unknown"};
-std::string clips_dir() { return std::string(CHORUS_SOURCE_DIR) + "/tests/data/speech_commands"; }
+std::string clips_dir() { return std::string(CHORUS_SOURCE_DIR) + "/tests/data/speech_commands/clips"; }
 
 struct OracleRow {
   std::vector<int> scores;
@@ -28,7 +28,7 @@ struct OracleRow {
 // tests/data/speech_commands/kws_ref_tflm.csv: relative path -> TFLM's scores.
 std::map<std::string, OracleRow> read_oracle() {
   std::map<std::string, OracleRow> rows;
-  std::ifstream in(clips_dir() + "/kws_ref_tflm.csv");
+  std::ifstream in(std::string(CHORUS_SOURCE_DIR) + "/tests/data/speech_commands/kws_ref_tflm.csv");
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#' || line.rfind("file,", 0) == 0) continue;

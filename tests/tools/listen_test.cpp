@@ -198,7 +198,7 @@ TEST(Listen, DirectoriesAreWalkedAndAnEmptyOneIsReported) {
             0);
   CliRun r = run("listen " + empty + " " + dir);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.out.find("chorus listen: " + empty + ": a directory with no .wav files\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("chorus listen: " + empty + ": a directory with no recordings (.wav, .npy, .csv)\n"), std::string::npos) << r.out;
   const size_t no = r.out.find(dir + "/no_1000ms.wav: no ");
   const size_t yes = r.out.find(dir + "/yes_1000ms.wav: yes ");
   EXPECT_NE(no, std::string::npos) << r.out;
@@ -219,7 +219,7 @@ TEST(Listen, NeedsFilesAndKnownOptions) {
   EXPECT_NE(model.out.find("expected one INT8 input of 1960 bytes and one INT8 output of 4 bytes"), std::string::npos) << model.out;
   CliRun pipeline = run("listen --pipeline radio " + clip("yes_1000ms"));
   EXPECT_EQ(pipeline.exit_code, 2);
-  EXPECT_EQ(pipeline.out, "chorus listen: --pipeline radio: not one of micro_speech, kws_ref, toycar\n");
+  EXPECT_EQ(pipeline.out, "chorus listen: --pipeline radio: not one of micro_speech, kws_ref, toycar, vibration\n");
 }
 
 }  // namespace

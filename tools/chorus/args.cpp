@@ -48,6 +48,7 @@ bool parse_args(int argc, char** argv, int start, const std::set<std::string>& f
           value = argv[++i];
         }
         out->options[name] = value;
+        out->repeated[name].push_back(value);
       } else {
         *error = "unknown option --" + name + " (see --help)";
         return false;

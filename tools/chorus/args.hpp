@@ -10,7 +10,8 @@ namespace chorus::cli {
 
 struct Args {
   std::vector<std::string> positional;
-  std::map<std::string, std::string> options;
+  std::map<std::string, std::string> options;               // the last value of each option
+  std::map<std::string, std::vector<std::string>> repeated;  // every value, in order
   bool has(const std::string& name) const { return options.count(name) != 0; }
   std::string get(const std::string& name, const std::string& fallback = "") const {
     auto it = options.find(name);

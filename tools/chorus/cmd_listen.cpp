@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -23,7 +24,7 @@ namespace chorus::cli {
 namespace {
 
 const char kHelp[] =
-    "usage: chorus listen FILE|DIR... [--pipeline P] [--json] [--features-out DIR] [--model M] [--frontend M]\n"
+    "usage: chorus listen FILE|DIR... [--pipeline P] [--json] [options]\n"
     "\n"
     "Runs recordings through a Chorus pipeline and prints one result a file:\n"
     "  micro_speech (default)  TFLM's micro_speech: label silence, unknown, yes or no\n"
@@ -31,39 +32,46 @@ const char kHelp[] =
     "                          left, no, off, on, right, stop, up, yes, silence or unknown\n"
     "  toycar                  MLPerf Tiny anomaly detection (log-mel + the ToyCar autoencoder):\n"
     "                          score, higher = more anomalous (files of at least 0.5 s)\n"
-    "A directory is walked (subdirectories too) for .wav files, in path order; one with none is\n"
-    "reported. WAV files may have any channel count (mixed down), any rate (resampled to\n"
-    "16 kHz), integer PCM of 8 to 32 bits or 32/64-bit float. Keyword clips shorter than 1 s\n"
-    "are padded with zeros, longer ones heard for their first second.\n"
+    "  vibration               learn-normal: learns this machine's normal running from --learn,\n"
+    "                          then a score (higher = further from it; files of at least 0.5 s)\n"
+    "                          and an alarm when 3 of the last 5 half-second decisions pass the\n"
+    "                          learnt threshold\n"
+    "A directory is walked (subdirectories too) for .wav, .npy and .csv files, in path order;\n"
+    "one with none is reported. WAV files may have any channel count, any rate, integer PCM of 8\n"
+    "to 32 bits or 32/64-bit float; audio pipelines mix them down and resample to 16 kHz.\n"
+    "Keyword clips shorter than 1 s are padded with zeros, longer ones heard for their first\n"
+    "second. Accelerometer data: NPY (float64, float32, int32, int16 or int8; shape (N) or\n"
+    "(N, axes)) or CSV (a header names the columns; without one, the columns are the axes, a\n"
+    "leading time column skipped), with --rate, --units and --axes.\n"
     "\n"
     "Summaries go to stderr when the folders give the truth: accuracy and a confusion matrix for\n"
     "keywords (folders named for the words, _silence_ and _unknown_, as in Speech Commands),\n"
-    "the ROC AUC for anomaly scores (folders normal/ and anomaly/, or file names starting with\n"
-    "normal_ and anomaly_, as in DCASE). A progress bar shows when stderr is a terminal; an\n"
-    "interrupted run (Ctrl-C) still prints the results and summary of the files it finished.\n"
-    "  --pipeline P        micro_speech, kws_ref or toycar\n"
-    "  --json              one compact JSON object a line: file, then label and scores\n"
-    "                      (keywords) or score (anomaly)\n"
-    "  --features-out DIR  keyword pipelines: write each clip's int8 model input to\n"
-    "                      DIR/<file stem>.features.bin (micro_speech 49x40, kws_ref 49x10); files\n"
-    "                      found under a directory keep their folders: DIR/<folders>/<stem>...\n"
-    "  --model M           the pipeline's model instead of its default in " CHORUS_SHARED_DIR "/models\n"
-    "  --frontend M        micro_speech: the front-end model (default audio_preprocessor_int8.tflite)\n"
-    "Exit status 1 if any file could not be heard (the others are still reported), 130 when\n"
-    "interrupted.\n";
+    "the ROC AUC and the alarms for anomaly scores (folders normal/ or healthy/, and anomaly/,\n"
+    "fault/, inner_race/, outer_race/, ball/ ..., or file names starting with normal_ and\n"
+    "anomaly_, as in DCASE). A progress bar shows when stderr is a terminal; an interrupted run\n"
+    "(Ctrl-C) still prints the results and summary of the files it finished.\n"
+    "  --pipeline P          micro_speech, kws_ref, toycar or vibration\n"
+    "  --json                one compact JSON object a line: file, then label and scores\n"
+    "                        (keywords), score (anomaly), alarm, alarm_at_s and decisions\n"
+    "                        (vibration)\n"
+    "  --features-out DIR    keyword pipelines: write each clip's int8 model input to\n"
+    "                        DIR/<file stem>.features.bin (micro_speech 49x40, kws_ref 49x10); files\n"
+    "                        found under a directory keep their folders: DIR/<folders>/<stem>...\n"
+    "  --model M             the pipeline's model instead of its default in " CHORUS_SHARED_DIR "/models\n"
+    "  --frontend M          micro_speech: the front-end model (default audio_preprocessor_int8.tflite)\n"
+    "  --rate HZ             the sample rate of NPY and CSV files (WAV files carry theirs)\n"
+    "  --units U             g (default), mg or m/s2: the unit of accelerometer values\n"
+    "  --axes x,y,z          the axes to use: CSV column names, or the columns of an (N, axes) NPY\n"
+    "  --learn PATH          vibration: a file or directory of this machine's normal running\n"
+    "                        (repeatable, used in order); faster than 26,667 Hz is resampled to it\n"
+    "  --learn-seconds N     vibration: learn from the first N seconds of them (2 to 60, default 10)\n"
+    "  --profile FILE        vibration: save what was learnt there (with --learn), or use it\n"
+    "                        (without --learn)\n"
+    "Exit status 1 if any file could not be heard (the others are still reported), 2 for a\n"
+    "usage error, 130 when interrupted.\n";
 
 volatile std::sig_atomic_t g_interrupted = 0;
 void on_interrupt(int) { g_interrupted = 1; }
-
-bool has_extension(const std::string& name, const char* ext) {
-  const size_t n = std::strlen(ext);
-  if (name.size() <= n) return false;
-  for (size_t i = 0; i < n; ++i)
-    if (std::tolower(static_cast<unsigned char>(name[name.size() - n + i])) != ext[i]) return false;
-  return true;
-}
-
-bool is_recording(const std::string& name) { return has_extension(name, ".wav"); }
 
 // A file to hear: its path as the user gave it (or as found under a directory given), and
 // the part of it below that directory (the file name for a file given directly), which
@@ -71,22 +79,6 @@ bool is_recording(const std::string& name) { return has_extension(name, ".wav");
 struct Input {
   std::string path, relative;
 };
-
-void walk(const std::string& dir, const std::string& relative, std::vector<Input>* found) {
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return;
-  while (const dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
-    const std::string path = dir + (dir.back() == '/' ? "" : "/") + name;
-    const std::string rel = relative.empty() ? name : relative + "/" + name;
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0) continue;
-    if (S_ISDIR(st.st_mode)) walk(path, rel, found);
-    else if (S_ISREG(st.st_mode) && is_recording(name)) found->push_back(Input{path, rel});
-  }
-  ::closedir(d);
-}
 
 // The files to hear: each file argument, or a directory's recordings in path order. A
 // directory without any is an error line of its own (the other inputs are still heard).
@@ -99,14 +91,13 @@ std::vector<Input> expand_inputs(const std::vector<std::string>& args, int* fail
       files.push_back(Input{a, slash == std::string::npos ? a : a.substr(slash + 1)});  // reading it reports what is wrong
       continue;
     }
-    std::vector<Input> found;
-    walk(a, "", &found);
+    const std::vector<std::string> found = recordings_in(a);
     if (found.empty()) {
-      fail("listen", a + ": a directory with no .wav files");
+      fail("listen", a + ": a directory with no recordings (.wav, .npy, .csv)");
       ++*failures;
     }
-    std::sort(found.begin(), found.end(), [](const Input& x, const Input& y) { return x.path < y.path; });
-    files.insert(files.end(), found.begin(), found.end());
+    const size_t skip = a.size() + (a.back() == '/' ? 0 : 1);
+    for (const std::string& f : found) files.push_back(Input{f, f.substr(skip)});
   }
   return files;
 }
@@ -137,10 +128,6 @@ bool make_parents(const std::string& root, const std::string& relative, std::str
   return true;
 }
 
-bool read_recording(const std::string& path, tools::Recording* r, std::string* error) {
-  return tools::read_wav_recording(path, r, error);
-}
-
 // The area under the ROC curve of scores (higher = anomalous) for anomalous vs normal:
 // the probability a random anomalous file scores above a random normal one, ties half.
 double roc_auc(const std::vector<double>& normal, const std::vector<double>& anomalous) {
@@ -155,6 +142,8 @@ struct Tally {
   size_t heard = 0, failed = 0;
   std::map<std::string, std::map<std::string, size_t>> confusion;  // truth -> predicted -> count
   std::vector<double> normal, anomalous;
+  size_t with_alarm = 0, false_alarms = 0, alarmed = 0;  // k-of-n pipelines
+  double slowest_alarm_s = 0.0;
 };
 
 void print_summary(const Listener& listener, const Tally& t, size_t total, bool interrupted) {
@@ -193,6 +182,12 @@ void print_summary(const Listener& listener, const Tally& t, size_t total, bool 
     std::fprintf(stderr, "ROC AUC: %.4f (%zu normal, %zu anomalous files)\n", roc_auc(t.normal, t.anomalous), t.normal.size(),
                  t.anomalous.size());
   }
+  if (labels.empty() && t.with_alarm > 0 && (!t.normal.empty() || !t.anomalous.empty())) {
+    std::fprintf(stderr, "alarms: %zu of %zu normal files (false alarms), %zu of %zu anomalous files", t.false_alarms, t.normal.size(),
+                 t.alarmed, t.anomalous.size());
+    if (t.alarmed > 0) std::fprintf(stderr, ", the slowest %.1f s into its file", t.slowest_alarm_s);
+    std::fputc('\n', stderr);
+  }
 }
 
 void progress(size_t done, size_t total) {
@@ -208,7 +203,9 @@ void progress(size_t done, size_t total) {
 int cmd_listen(int argc, char** argv) {
   Args args;
   std::string error;
-  if (!parse_args(argc, argv, 2, {"json", "help"}, {"features-out", "frontend", "model", "pipeline"}, &args, &error))
+  if (!parse_args(argc, argv, 2, {"json", "help"},
+                  {"features-out", "frontend", "model", "pipeline", "rate", "units", "axes", "learn", "learn-seconds", "profile"}, &args,
+                  &error))
     return usage_error("listen", error);
   if (args.has("help")) {
     std::fputs(kHelp, stdout);
@@ -223,6 +220,41 @@ int cmd_listen(int argc, char** argv) {
   options.shared_dir = CHORUS_SHARED_DIR;
   options.model = args.get("model");
   options.frontend = args.get("frontend");
+  if (args.has("rate")) {
+    char* end = nullptr;
+    options.rate_hz = std::strtod(args.get("rate").c_str(), &end);
+    if (end == args.get("rate").c_str() || *end != '\0' || !(options.rate_hz >= 1.0 && options.rate_hz <= 1e6))
+      return usage_error("listen", "--rate " + args.get("rate") + ": a sample rate in Hz from 1 to 1000000");
+  }
+  const std::string units = args.get("units", "g");
+  if (units == "g") options.units_to_g = 1.0;
+  else if (units == "mg") options.units_to_g = 0.001;
+  else if (units == "m/s2") options.units_to_g = 1.0 / 9.80665;  // standard gravity (CGPM 1901)
+  else
+    return usage_error("listen", "--units " + units + ": g, mg or m/s2");
+  if (args.has("axes")) {
+    std::string a = args.get("axes");
+    for (size_t at = 0; at <= a.size();) {
+      const size_t comma = a.find(',', at);
+      const std::string axis = a.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+      if (axis.empty()) return usage_error("listen", "--axes " + a + ": names separated by commas, such as x,y,z");
+      options.axes.push_back(axis);
+      if (comma == std::string::npos) break;
+      at = comma + 1;
+    }
+    if (options.axes.size() > 3) return usage_error("listen", "--axes " + a + ": at most 3 axes");
+  }
+  auto learn = args.repeated.find("learn");
+  if (learn != args.repeated.end()) options.learn = learn->second;
+  if (args.has("learn-seconds")) {
+    char* end = nullptr;
+    options.learn_seconds = std::strtod(args.get("learn-seconds").c_str(), &end);
+    if (end == args.get("learn-seconds").c_str() || *end != '\0' || !(options.learn_seconds >= 2.0 && options.learn_seconds <= 60.0))
+      return usage_error("listen", "--learn-seconds " + args.get("learn-seconds") + ": from 2 to 60");
+  }
+  options.profile = args.get("profile");
+  if ((!options.learn.empty() || args.has("profile") || args.has("learn-seconds")) && std::string(listener->name()) != "vibration")
+    return usage_error("listen", "--learn, --learn-seconds and --profile are for --pipeline vibration");
   if (!listener->open(options, &error)) return fail("listen", error);
 
   const bool json = args.has("json");
@@ -239,7 +271,7 @@ int cmd_listen(int argc, char** argv) {
     tools::Recording recording;
     Heard heard;
     ++done;
-    if (!read_recording(path, &recording, &error) || !listener->hear(recording, &heard, &error)) {
+    if (!read_recording(path, options, &recording, &error) || !listener->hear(recording, &heard, &error)) {
       if (error.compare(0, path.size(), path) != 0) error = path + ": " + error;
       if (bar) std::fputc('\n', stderr);
       fail("listen", error);
@@ -264,6 +296,12 @@ int cmd_listen(int argc, char** argv) {
       const int truth = anomaly_truth_from_path(path);
       if (truth == 0) tally.normal.push_back(heard.score);
       if (truth == 1) tally.anomalous.push_back(heard.score);
+      if (truth == 0 && heard.alarm == 1) ++tally.false_alarms;
+      if (truth == 1 && heard.alarm == 1) {
+        ++tally.alarmed;
+        tally.slowest_alarm_s = std::max(tally.slowest_alarm_s, heard.alarm_at_s);
+      }
+      if (heard.alarm >= 0) ++tally.with_alarm;
     }
     if (json) {
       tools::JsonWriter j;
@@ -274,6 +312,11 @@ int cmd_listen(int argc, char** argv) {
         j.end_array();
       }
       if (heard.scored) j.field("score", heard.score);
+      if (heard.alarm >= 0) {
+        j.field("alarm", heard.alarm == 1);
+        if (heard.alarm == 1) j.field("alarm_at_s", heard.alarm_at_s);
+        j.field("decisions", static_cast<unsigned long>(heard.decisions));
+      }
       j.end_object();
       std::printf("%s\n", j.str().c_str());
     } else if (!heard.label.empty()) {
@@ -281,6 +324,9 @@ int cmd_listen(int argc, char** argv) {
       for (size_t i = 0; i < heard.scores.size(); ++i)
         scores += (i ? ", " : "") + listener->labels()[i] + " " + std::to_string(heard.scores[i]);
       std::printf("%s: %s (%s)\n", path.c_str(), heard.label.c_str(), scores.c_str());
+    } else if (heard.alarm >= 0) {
+      std::printf("%s: score %.6f, %s\n", path.c_str(), heard.score,
+                  heard.alarm == 1 ? ("alarm at " + std::to_string(heard.alarm_at_s).substr(0, 4) + " s").c_str() : "no alarm");
     } else {
       std::printf("%s: score %.6f\n", path.c_str(), heard.score);
     }

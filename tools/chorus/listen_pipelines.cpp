@@ -5,9 +5,16 @@
 #include <cmath>
 #include <cstring>
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include "chorus/runtime/dsp/anomaly_score.hpp"
 #include "chorus/runtime/dsp/log_mel.hpp"
 #include "chorus/runtime/dsp/mfcc.hpp"
+#include "chorus/runtime/dsp/vibration_features.hpp"
+#include "chorus/scheduler/post/k_of_n.hpp"
+#include "chorus/scheduler/post/normal_profile.hpp"
+#include "chorus/tools/file_record_store.hpp"
 #include "chorus/tools/model_session.hpp"
 
 namespace chorus::cli {
@@ -224,6 +231,221 @@ class ToyCar final : public Listener {
   runtime::dsp::LogMelSpectrogram log_mel_;
 };
 
+// --- vibration: learn-normal. The recording (any rate up to 26,667 Hz -- faster ones are
+// resampled to that, the IIS3DWB's output rate -- one to three axes) in g becomes 16-bit
+// counts of a +-16 g sensor (IIS3DWB datasheet DS13052: 0.488 mg/LSB at +-16 g, so
+// 2049.2 counts a g); windows of 640 samples (4 Hann frames of 256, hop 128, averaged:
+// runtime/dsp/vibration_features.hpp) give 32 log2 band powers an axis; each 0.5 s of
+// windows is one decision, scored against the machine's NormalProfile as the mean of its
+// windows' scores; 3 decisions of the last 5 above the profile's threshold raise the
+// alarm. A file's score is the mean of its decisions' scores.
+class Vibration final : public Listener {
+ public:
+  static constexpr double kMaxRateHz = 26667.0;
+  static constexpr double kCountsPerG = 1.0 / 0.000488;
+  static constexpr double kDecisionSeconds = 0.5;
+
+  const char* name() const override { return "vibration"; }
+  const std::vector<std::string>& labels() const override { return none_; }
+  bool open(const ListenOptions& o, std::string* error) override {
+    options_ = o;
+    if (!o.learn.empty()) return learn(o, error);
+    if (o.profile.empty()) {
+      *error = "the vibration pipeline learns this machine's normal first: give --learn PATH (or --profile FILE saved by an earlier --learn)";
+      return false;
+    }
+    tools::FileRecordStore store(o.profile);
+    std::vector<uint8_t> bytes(sched::NormalProfile::max_serialized_bytes());
+    Result<size_t> n = store.load(Span<uint8_t>(bytes.data(), bytes.size()));
+    if (!n.is_ok()) {
+      *error = std::string("--profile: ") + n.status().message();
+      return false;
+    }
+    Status s = profile_.deserialize(Span<const uint8_t>(bytes.data(), *n));
+    if (!s.is_ok()) {
+      *error = o.profile + ": " + s.message();
+      return false;
+    }
+    return init_features(profile_.axes(), error);
+  }
+
+  bool hear(const Recording& r, Heard* heard, std::string* error) override {
+    std::vector<int16_t> counts;
+    if (!to_counts(r, profile_.rate_hz(), &counts, error)) return false;
+    if (r.channels != profile_.axes()) {
+      *error = std::to_string(r.channels) + " axes; this machine's profile was learnt on " + std::to_string(profile_.axes());
+      return false;
+    }
+    std::vector<float> decisions;
+    if (!decide(counts, &decisions, error)) return false;
+    if (decisions.empty()) {
+      *error = "shorter than one decision (0.5 s)";
+      return false;
+    }
+    sched::KOfNAlarm alarm(sched::KOfNConfig{3, 5, profile_.threshold()});
+    double sum = 0.0;
+    heard->alarm = 0;
+    for (size_t d = 0; d < decisions.size(); ++d) {
+      sum += decisions[d];
+      if (alarm.add(decisions[d]) == sched::AlarmEvent::kRaised && heard->alarm_at_s < 0.0) {
+        heard->alarm = 1;
+        heard->alarm_at_s = static_cast<double>(d + 1) * kDecisionSeconds;
+      }
+    }
+    heard->scored = true;
+    heard->score = sum / static_cast<double>(decisions.size());
+    heard->decisions = decisions.size();
+    return true;
+  }
+
+ private:
+  bool init_features(size_t axes, std::string* error) {
+    runtime::dsp::VibrationFeatureConfig c;
+    c.frame_length = 256;
+    c.hop = 128;
+    c.frames = 4;
+    c.axes = static_cast<uint8_t>(axes);
+    const Status s = features_.init(c);
+    if (!s.is_ok()) *error = s.message();
+    return s.is_ok();
+  }
+
+  // The recording at `rate_hz` (0: its own, capped at kMaxRateHz), in sensor counts.
+  bool to_counts(const Recording& r, double rate_hz, std::vector<int16_t>* counts, std::string* error) {
+    if (r.rate_hz <= 0.0) {
+      *error = "no sample rate: give --rate HZ";
+      return false;
+    }
+    if (r.channels < 1 || r.channels > 3) {
+      *error = std::to_string(r.channels) + " axes (1 to 3; pick them with --axes)";
+      return false;
+    }
+    const double target = rate_hz > 0.0 ? rate_hz : std::min(r.rate_hz, kMaxRateHz);
+    if (r.rate_hz + 0.5 < target) {
+      *error = "recorded at " + std::to_string(static_cast<long>(r.rate_hz)) + " Hz; the profile was learnt at " +
+               std::to_string(static_cast<long>(target)) + " Hz";
+      return false;
+    }
+    const std::vector<float> at_rate = tools::resample(r.samples, r.channels, r.rate_hz, target);
+    counts->resize(at_rate.size());
+    for (size_t i = 0; i < at_rate.size(); ++i) {
+      const double v = std::nearbyint(static_cast<double>(at_rate[i]) * options_.units_to_g * kCountsPerG);
+      (*counts)[i] = static_cast<int16_t>(std::min(32767.0, std::max(-32768.0, v)));
+    }
+    rate_ = target;
+    return true;
+  }
+
+  // The feature rows of consecutive windows.
+  bool rows(const std::vector<int16_t>& counts, std::vector<std::vector<float>>* out, std::string* error) {
+    const size_t axes = features_.config().axes, window = features_.window_samples();
+    std::vector<float> row(features_.row_size());
+    for (size_t at = 0; (at + window) * axes <= counts.size(); at += window) {
+      const Status s = features_.compute_log2(Span<const int16_t>(counts.data() + at * axes, window * axes),
+                                               Span<float>(row.data(), row.size()));
+      if (!s.is_ok()) {
+        *error = s.message();
+        return false;
+      }
+      out->push_back(row);
+    }
+    return true;
+  }
+
+  // Decision scores: the windows of each whole 0.5 s, scored against the profile.
+  bool decide(const std::vector<int16_t>& counts, std::vector<float>* decisions, std::string* error) {
+    std::vector<std::vector<float>> all;
+    if (!rows(counts, &all, error)) return false;
+    const size_t per = std::max<size_t>(1, static_cast<size_t>(kDecisionSeconds * rate_ / static_cast<double>(features_.window_samples())));
+    for (size_t d = 0; (d + 1) * per <= all.size(); ++d) {
+      double sum = 0.0;
+      for (size_t w = d * per; w < (d + 1) * per; ++w) sum += profile_.score(Span<const float>(all[w].data(), all[w].size()));
+      decisions->push_back(static_cast<float>(sum / static_cast<double>(per)));
+    }
+    return true;
+  }
+
+  bool learn(const ListenOptions& o, std::string* error) {
+    if (!(o.learn_seconds >= 2.0 && o.learn_seconds <= 60.0)) {
+      *error = "--learn-seconds " + std::to_string(o.learn_seconds) + ": from 2 to 60";
+      return false;
+    }
+    // The learning recordings in order, up to learn_seconds in all: the first half makes the
+    // statistics, the second half the threshold.
+    std::vector<int16_t> counts;
+    size_t axes = 0;
+    double rate = 0.0;
+    for (const std::string& arg : o.learn) {
+      const std::vector<std::string> files = recordings_in(arg);
+      if (files.empty()) {
+        *error = "--learn " + arg + ": no recordings (.wav, .npy, .csv)";
+        return false;
+      }
+      for (const std::string& path : files) {
+        Recording r;
+        std::vector<int16_t> c;
+        if (!read_recording(path, o, &r, error) || !to_counts(r, rate, &c, error)) {
+          *error = "--learn " + path + ": " + *error;
+          return false;
+        }
+        if (axes != 0 && r.channels != axes) {
+          *error = "--learn " + path + ": " + std::to_string(r.channels) + " axes, the recordings before it " + std::to_string(axes);
+          return false;
+        }
+        axes = r.channels;
+        rate = rate_;
+        counts.insert(counts.end(), c.begin(), c.end());
+        if (static_cast<double>(counts.size() / axes) >= o.learn_seconds * rate) break;
+      }
+      if (static_cast<double>(counts.size() / axes) >= o.learn_seconds * rate) break;
+    }
+    const size_t wanted = static_cast<size_t>(o.learn_seconds * rate) * axes;
+    if (counts.size() < wanted) {
+      *error = "--learn: " + std::to_string(static_cast<double>(counts.size() / axes) / rate) + " s of recordings, --learn-seconds asks for " +
+               std::to_string(o.learn_seconds);
+      return false;
+    }
+    counts.resize(wanted);
+    if (!init_features(axes, error)) return false;
+    const size_t half = (wanted / axes / 2) * axes;
+    const std::vector<int16_t> first(counts.begin(), counts.begin() + static_cast<long>(half));
+    const std::vector<int16_t> second(counts.begin() + static_cast<long>(half), counts.end());
+    std::vector<std::vector<float>> stats;
+    if (!rows(first, &stats, error)) return false;
+    Status s = profile_.begin(features_.row_size(), static_cast<uint8_t>(axes), static_cast<float>(rate));
+    for (size_t i = 0; s.is_ok() && i < stats.size(); ++i) s = profile_.learn(Span<const float>(stats[i].data(), stats[i].size()));
+    if (s.is_ok()) s = profile_.end_statistics();
+    std::vector<float> decisions;
+    if (s.is_ok() && !decide(second, &decisions, error)) return false;
+    for (size_t i = 0; s.is_ok() && i < decisions.size(); ++i) s = profile_.learn_decision(decisions[i]);
+    if (s.is_ok()) s = profile_.end_threshold();
+    if (!s.is_ok()) {
+      *error = std::string("--learn: ") + s.message();
+      return false;
+    }
+    if (!o.quiet)
+      std::fprintf(stderr, "chorus listen: vibration: learnt %.1f s of normal running at %.0f Hz, %zu axes: %u windows, %u decisions, threshold %.3f\n",
+                   o.learn_seconds, rate, axes, profile_.learned_rows(), profile_.learned_decisions(), static_cast<double>(profile_.threshold()));
+    if (!o.profile.empty()) {
+      std::vector<uint8_t> bytes(sched::NormalProfile::max_serialized_bytes());
+      const size_t n = profile_.serialize(Span<uint8_t>(bytes.data(), bytes.size()));
+      tools::FileRecordStore store(o.profile);
+      s = store.save(Span<const uint8_t>(bytes.data(), n));
+      if (!s.is_ok()) {
+        *error = std::string("--profile: ") + s.message();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  ListenOptions options_;
+  std::vector<std::string> none_;
+  runtime::dsp::VibrationFeatures features_;
+  sched::NormalProfile profile_;
+  double rate_ = 0.0;
+};
+
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -242,10 +464,84 @@ std::unique_ptr<Listener> make_listener(const std::string& name) {
   if (name == "micro_speech") return std::unique_ptr<Listener>(new MicroSpeech);
   if (name == "kws_ref") return std::unique_ptr<Listener>(new KwsRef);
   if (name == "toycar") return std::unique_ptr<Listener>(new ToyCar);
+  if (name == "vibration") return std::unique_ptr<Listener>(new Vibration);
   return nullptr;
 }
 
-const char* listener_names() { return "micro_speech, kws_ref, toycar"; }
+const char* listener_names() { return "micro_speech, kws_ref, toycar, vibration"; }
+
+bool is_recording_name(const std::string& name) {
+  auto ends = [&](const char* ext) {
+    const size_t n = std::strlen(ext);
+    if (name.size() <= n) return false;
+    for (size_t i = 0; i < n; ++i)
+      if (std::tolower(static_cast<unsigned char>(name[name.size() - n + i])) != ext[i]) return false;
+    return true;
+  };
+  return ends(".wav") || ends(".npy") || ends(".csv");
+}
+
+namespace {
+
+void walk(const std::string& dir, std::vector<std::string>* found) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    const std::string path = dir + (dir.back() == '/' ? "" : "/") + name;
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) walk(path, found);
+    else if (S_ISREG(st.st_mode) && is_recording_name(name)) found->push_back(path);
+  }
+  ::closedir(d);
+}
+
+}  // namespace
+
+std::vector<std::string> recordings_in(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return {path};
+  std::vector<std::string> found;
+  walk(path, &found);
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+bool read_recording(const std::string& path, const ListenOptions& o, Recording* r, std::string* error) {
+  const std::string name = lower(path);
+  auto ends = [&](const char* ext) { return name.size() > std::strlen(ext) && name.compare(name.size() - std::strlen(ext), std::string::npos, ext) == 0; };
+  if (ends(".npy")) {
+    if (!tools::read_npy_recording(path, r, error)) return false;
+    if (r->shape.size() > 2) {
+      *error = path + ": an array of " + std::to_string(r->shape.size()) + " dimensions (samples, or samples x axes)";
+      return false;
+    }
+    if (!o.axes.empty() && r->channels != o.axes.size()) {
+      *error = path + ": " + std::to_string(r->channels) + " columns, --axes names " + std::to_string(o.axes.size());
+      return false;
+    }
+    r->rate_hz = o.rate_hz;
+    return true;
+  }
+  if (ends(".csv")) {
+    if (!tools::read_csv_recording(path, o.axes, false, r, error)) return false;
+    r->rate_hz = o.rate_hz;
+    return true;
+  }
+  if (ends(".wav")) {
+    if (!tools::read_wav_recording(path, r, error)) return false;
+    if (o.rate_hz > 0.0 && std::fabs(o.rate_hz - r->rate_hz) > 0.5) {
+      *error = path + ": --rate " + std::to_string(static_cast<long>(o.rate_hz)) + " but the file says " +
+               std::to_string(static_cast<long>(r->rate_hz)) + " Hz";
+      return false;
+    }
+    return true;
+  }
+  *error = path + ": not a recording this reads (.wav, .npy, .csv)";
+  return false;
+}
 
 std::string label_from_path(const std::string& path, const std::vector<std::string>& labels) {
   std::string folder = lower(parent_folder(path));
@@ -269,8 +565,10 @@ std::string label_from_path(const std::string& path, const std::vector<std::stri
 
 int anomaly_truth_from_path(const std::string& path) {
   const std::string folder = lower(parent_folder(path));
-  if (folder == "normal") return 0;
-  if (folder == "anomaly" || folder == "abnormal" || folder == "anomalous") return 1;
+  if (folder == "normal" || folder == "healthy") return 0;
+  static const char* const kFaulty[] = {"anomaly", "abnormal", "anomalous", "fault", "faulty", "damaged", "inner_race", "outer_race", "ball"};
+  for (const char* f : kFaulty)
+    if (folder == f) return 1;
   const size_t slash = path.find_last_of('/');
   const std::string name = lower(slash == std::string::npos ? path : path.substr(slash + 1));
   if (name.rfind("normal_", 0) == 0) return 0;

@@ -4,6 +4,8 @@
 //   micro_speech  TFLM's micro_speech: audio_preprocessor_int8 + micro_speech_quantized
 //   kws_ref       MLPerf Tiny keyword spotting: the MFCC front end + kws_ref_model
 //   toycar        MLPerf Tiny anomaly detection: log-mel + the ToyCar autoencoder
+//   vibration     learn-normal on this machine's own running: spectral bands + NormalProfile
+//                 (scheduler/post/normal_profile.hpp), k-of-n alarm
 #pragma once
 
 #include <memory>
@@ -20,6 +22,9 @@ struct Heard {
   std::vector<int> scores;        // classifiers: the int8 output scores, in labels() order
   bool scored = false;            // anomaly pipelines: `score` is set
   double score = 0.0;             // higher = more anomalous
+  int alarm = -1;                 // vibration: 1 when the k-of-n alarm was raised, 0 when not
+  double alarm_at_s = -1.0;       // vibration: when it was first raised (s into the file)
+  size_t decisions = 0;           // vibration: decisions (0.5 s each) the file held
   std::vector<int8_t> features;   // the model input the front end made (--features-out)
 };
 
@@ -28,7 +33,24 @@ struct ListenOptions {
   std::string source_dir;  // the checkout (Chorus's own models)
   std::string frontend;    // micro_speech: the front-end model (empty: the default)
   std::string model;       // the model (empty: the pipeline's default)
+  // Accelerometer files (NPY, CSV): their rate, units and axes.
+  double rate_hz = 0.0;            // --rate; 0: the file must say (WAV)
+  double units_to_g = 1.0;         // --units g (1), mg (0.001), m/s2 (1 / 9.80665)
+  std::vector<std::string> axes;   // --axes x,y,z: CSV column names / the columns of an NPY (N, axes)
+  // vibration: learn-normal.
+  std::vector<std::string> learn;  // --learn PATH (files or directories, in order)
+  double learn_seconds = 10.0;     // --learn-seconds: how much of them to learn from (2 to 60)
+  std::string profile;             // --profile FILE: saved after learning, loaded without --learn
+  bool quiet = false;              // no progress lines on stderr
 };
+
+// Reads a recording by its extension (.wav, .npy, .csv), with the options' rate, units and
+// axes for accelerometer files. Values of accelerometer files are converted to g.
+bool read_recording(const std::string& path, const ListenOptions& options, tools::Recording* out, std::string* error);
+// The recordings (.wav, .npy, .csv) of a file or directory argument, in path order (the
+// argument itself when it is not a directory).
+std::vector<std::string> recordings_in(const std::string& path);
+bool is_recording_name(const std::string& name);
 
 class Listener {
  public:
@@ -53,8 +75,9 @@ const char* listener_names();
 // says nothing.
 std::string label_from_path(const std::string& path, const std::vector<std::string>& labels);
 // Whether a recording for an anomaly pipeline is normal (0), anomalous (1) or unlabelled
-// (-1): a folder named normal or anomaly/abnormal, else a file name starting with
-// normal_ or anomaly_ (the DCASE 2020 task 2 naming).
+// (-1): a folder named normal or healthy, or anomaly, abnormal, anomalous, fault, faulty,
+// damaged, inner_race, outer_race or ball; else a file name starting with normal_ or
+// anomaly_ (the DCASE 2020 task 2 naming).
 int anomaly_truth_from_path(const std::string& path);
 
 }  // namespace chorus::cli
