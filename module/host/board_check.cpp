@@ -227,6 +227,9 @@ class Checker {
   //    address+W, sub-address, repeated START, address+R, 6 data bytes, STOP: 9 bytes of 9
   //    bits (8 + ACK) and 3 = 84; the FIFO_SRC_REG reads, two per service at the default
   //    watermark of 16 (42 bits each), add 5.25 a sample: 90 with rounding up;
+  //  - accelerometer on SPI (IIS3DWB): one 7-byte FIFO word a sample (tag, X, Y, Z) = 56
+  //    clocks, plus FIFO_STATUS1..2 (24) and the burst's address byte (8) a service, 32 over
+  //    a 256-word watermark: 57 with rounding up;
   //  - microphone on I2S (ICS-43434): two 32-bit slots a frame (I2S standard, left and
   //    right) = 64 bit clocks a sample (the datasheet's BCLK = 64 x fs);
   //  - radar on SPI (BGT60TR13C): 12-bit samples in the burst read = 12 clocks a sample
@@ -234,6 +237,7 @@ class Checker {
   //    frame, which rounding up covers.
   static uint64_t bus_bits_per_sample(SensorType type, Bus bus) {
     if (type == SensorType::kAccelerometer && bus == Bus::kI2c) return 90;
+    if (type == SensorType::kAccelerometer && bus == Bus::kSpi) return 57;
     if (type == SensorType::kMicrophone && bus == Bus::kI2s) return 64;
     if (type == SensorType::kRadar && bus == Bus::kSpi) return 64 * 32 * 3 * 12 + 32;
     return 0;

@@ -351,6 +351,23 @@ TEST(BoardXml, ARadarFrameRateTheSpiCannotCarryIsRefused) {
   EXPECT_EQ(board->sensors[0].bus_hz, 2500000u);
 }
 
+// A wideband accelerometer (IIS3DWB) on SPI at 26,667 samples a second: 57 clocks a sample
+// (iis3dwb_part_test: At26667HzA2MHzSpiKeepsUpAnd1MHzFallsBehind).
+TEST(BoardXml, AWidebandAccelerometerTheSpiCannotCarryIsRefused) {
+  auto vib = [](const char* clock) {
+    return replaced(kGood, "  <arena ",
+                    std::string("  <sensor name=\"vib\" type=\"accelerometer\" bus=\"spi\" rate=\"26667\" buffer=\"8K\" "
+                                "region=\"dtcm\" bus-clock=\"") +
+                        clock + "\" boot-ms=\"10\"/>\n  <arena ");
+  };
+  EXPECT_EQ(error_of(vib("1MHz")),
+            "b.xml:10: element <sensor name=\"vib\">: 26667 samples a second need 1520019 bus clocks a second (57 a "
+            "sample); bus-clock 1000000 Hz carries at most 17543 a second");
+  std::string error;
+  auto board = parse_board(vib("2MHz"), "b.xml", &error);
+  ASSERT_NE(board, nullptr) << error;
+}
+
 TEST(BoardXml, SecondCpu) {
   const std::string xml = replaced(kGood, "  <memory name=\"flash\"",
                                    "  <cpu core=\"cortex-m4\" clock=\"1\"><cost lanes=\"4\"/></cpu>\n  <memory name=\"flash\"");
