@@ -17,6 +17,7 @@ zephyr_library_sources(
   ${chorus_root}/module/src/board.cpp
   ${chorus_root}/module/src/board_placement.cpp
   ${chorus_root}/module/src/format.cpp
+  ${chorus_root}/module/src/record_store.cpp
   ${chorus_root}/module/src/status.cpp
   ${chorus_root}/runtime/src/interpreter.cpp
   ${chorus_root}/runtime/src/kernel.cpp
@@ -40,6 +41,7 @@ zephyr_library_sources_ifdef(CONFIG_CHORUS_SCHEDULER
   ${chorus_root}/scheduler/src/sim_npu.cpp
   ${chorus_root}/scheduler/src/post/debouncer.cpp
   ${chorus_root}/scheduler/src/post/k_of_n.cpp
+  ${chorus_root}/scheduler/src/post/normal_profile.cpp
   ${chorus_root}/scheduler/src/post/posterior_smoother.cpp
   ${chorus_root}/scheduler/src/stages/stages.cpp
   ${chorus_root}/scheduler/src/stages/radar_feature_stage.cpp
@@ -49,6 +51,7 @@ zephyr_library_sources_ifdef(CONFIG_CHORUS_SCHEDULER
 zephyr_library_sources_ifdef(CONFIG_CHORUS_DRIVERS
   ${chorus_root}/drivers/src/bgt60tr13c.cpp
   ${chorus_root}/drivers/src/ics43434.cpp
+  ${chorus_root}/drivers/src/iis3dwb.cpp
   ${chorus_root}/drivers/src/lis3dh.cpp
   ${chorus_root}/drivers/src/sensor.cpp
 )
