@@ -219,7 +219,7 @@ TEST(Listen, NeedsFilesAndKnownOptions) {
   EXPECT_NE(model.out.find("expected one INT8 input of 1960 bytes and one INT8 output of 4 bytes"), std::string::npos) << model.out;
   CliRun pipeline = run("listen --pipeline radio " + clip("yes_1000ms"));
   EXPECT_EQ(pipeline.exit_code, 2);
-  EXPECT_EQ(pipeline.out, "chorus listen: --pipeline radio: not one of micro_speech, kws_ref, toycar, vibration\n");
+  EXPECT_EQ(pipeline.out, "chorus listen: --pipeline radio: not one of micro_speech, kws_ref, toycar, vibration, gesture\n");
 }
 
 }  // namespace

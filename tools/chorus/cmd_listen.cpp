@@ -32,6 +32,8 @@ const char kHelp[] =
     "                          left, no, off, on, right, stop, up, yes, silence or unknown\n"
     "  toycar                  MLPerf Tiny anomaly detection (log-mel + the ToyCar autoencoder):\n"
     "                          score, higher = more anomalous (files of at least 0.5 s)\n"
+    "  gesture                 radar cubes (NPY frames x rx x chirps x samples, 12-bit counts):\n"
+    "                          Chorus's gesture CNN, events with their times\n"
     "  vibration               learn-normal: learns this machine's normal running from --learn,\n"
     "                          then a score (higher = further from it; files of at least 0.5 s)\n"
     "                          and an alarm when 3 of the last 5 half-second decisions pass the\n"
@@ -50,16 +52,17 @@ const char kHelp[] =
     "fault/, inner_race/, outer_race/, ball/ ..., or file names starting with normal_ and\n"
     "anomaly_, as in DCASE). A progress bar shows when stderr is a terminal; an interrupted run\n"
     "(Ctrl-C) still prints the results and summary of the files it finished.\n"
-    "  --pipeline P          micro_speech, kws_ref, toycar or vibration\n"
+    "  --pipeline P          micro_speech, kws_ref, toycar, vibration or gesture\n"
     "  --json                one compact JSON object a line: file, then label and scores\n"
     "                        (keywords), score (anomaly), alarm, alarm_at_s and decisions\n"
-    "                        (vibration)\n"
+    "                        (vibration), events [{t_s, gesture}] (gesture)\n"
     "  --features-out DIR    keyword pipelines: write each clip's int8 model input to\n"
     "                        DIR/<file stem>.features.bin (micro_speech 49x40, kws_ref 49x10); files\n"
     "                        found under a directory keep their folders: DIR/<folders>/<stem>...\n"
     "  --model M             the pipeline's model instead of its default in " CHORUS_SHARED_DIR "/models\n"
     "  --frontend M          micro_speech: the front-end model (default audio_preprocessor_int8.tflite)\n"
-    "  --rate HZ             the sample rate of NPY and CSV files (WAV files carry theirs)\n"
+    "  --rate HZ             the sample rate of NPY and CSV files (WAV files carry theirs); radar\n"
+    "                        cubes: frames a second (default 30)\n"
     "  --units U             g (default), mg or m/s2: the unit of accelerometer values\n"
     "  --axes x,y,z          the axes to use: CSV column names, or the columns of an (N, axes) NPY\n"
     "  --learn PATH          vibration: a file or directory of this machine's normal running\n"
@@ -143,6 +146,7 @@ struct Tally {
   std::map<std::string, std::map<std::string, size_t>> confusion;  // truth -> predicted -> count
   std::vector<double> normal, anomalous;
   size_t with_alarm = 0, false_alarms = 0, alarmed = 0;  // k-of-n pipelines
+  size_t gesture_files = 0, gesture_right = 0, gesture_missed = 0, gesture_wrong = 0;
   double slowest_alarm_s = 0.0;
 };
 
@@ -182,6 +186,9 @@ void print_summary(const Listener& listener, const Tally& t, size_t total, bool 
     std::fprintf(stderr, "ROC AUC: %.4f (%zu normal, %zu anomalous files)\n", roc_auc(t.normal, t.anomalous), t.normal.size(),
                  t.anomalous.size());
   }
+  if (t.gesture_files > 0)
+    std::fprintf(stderr, "gestures: %zu of %zu labelled recordings reported exactly once as their gesture; %zu with none, %zu with another "
+                 "or more than one\n", t.gesture_right, t.gesture_files, t.gesture_missed, t.gesture_wrong);
   if (labels.empty() && t.with_alarm > 0 && (!t.normal.empty() || !t.anomalous.empty())) {
     std::fprintf(stderr, "alarms: %zu of %zu normal files (false alarms), %zu of %zu anomalous files", t.false_alarms, t.normal.size(),
                  t.alarmed, t.anomalous.size());
@@ -218,6 +225,7 @@ int cmd_listen(int argc, char** argv) {
     return usage_error("listen", std::string("--features-out: the ") + listener->name() + " pipeline has no keyword features");
   ListenOptions options;
   options.shared_dir = CHORUS_SHARED_DIR;
+  options.source_dir = CHORUS_SOURCE_DIR;
   options.model = args.get("model");
   options.frontend = args.get("frontend");
   if (args.has("rate")) {
@@ -292,6 +300,15 @@ int cmd_listen(int argc, char** argv) {
     if (!listener->labels().empty()) {
       const std::string truth = label_from_path(path, listener->labels());
       if (!truth.empty()) ++tally.confusion[truth][heard.label];
+    } else if (heard.has_events) {
+      const std::string truth = gesture_truth_from_path(path);
+      if (!truth.empty()) {
+        ++tally.gesture_files;
+        if (heard.events.size() == 1 && heard.events[0].gesture == truth) ++tally.gesture_right;
+        else if (heard.events.empty()) ++tally.gesture_missed;
+        else
+          ++tally.gesture_wrong;
+      }
     } else if (heard.scored) {
       const int truth = anomaly_truth_from_path(path);
       if (truth == 0) tally.normal.push_back(heard.score);
@@ -312,6 +329,11 @@ int cmd_listen(int argc, char** argv) {
         j.end_array();
       }
       if (heard.scored) j.field("score", heard.score);
+      if (heard.has_events) {
+        j.key("events").begin_array();
+        for (const Heard::Event& e : heard.events) j.begin_object().field("t_s", e.t_s).field("gesture", e.gesture).end_object();
+        j.end_array();
+      }
       if (heard.alarm >= 0) {
         j.field("alarm", heard.alarm == 1);
         if (heard.alarm == 1) j.field("alarm_at_s", heard.alarm_at_s);
@@ -324,6 +346,14 @@ int cmd_listen(int argc, char** argv) {
       for (size_t i = 0; i < heard.scores.size(); ++i)
         scores += (i ? ", " : "") + listener->labels()[i] + " " + std::to_string(heard.scores[i]);
       std::printf("%s: %s (%s)\n", path.c_str(), heard.label.c_str(), scores.c_str());
+    } else if (heard.has_events) {
+      std::string events;
+      char at[32];
+      for (const Heard::Event& e : heard.events) {
+        std::snprintf(at, sizeof at, "%.2f s", e.t_s);
+        events += (events.empty() ? "" : ", ") + e.gesture + " at " + at;
+      }
+      std::printf("%s: %s\n", path.c_str(), events.empty() ? "no gesture" : events.c_str());
     } else if (heard.alarm >= 0) {
       std::printf("%s: score %.6f, %s\n", path.c_str(), heard.score,
                   heard.alarm == 1 ? ("alarm at " + std::to_string(heard.alarm_at_s).substr(0, 4) + " s").c_str() : "no alarm");

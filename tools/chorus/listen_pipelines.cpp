@@ -10,7 +10,12 @@
 
 #include "chorus/runtime/dsp/anomaly_score.hpp"
 #include "chorus/runtime/dsp/log_mel.hpp"
+#include "chorus/drivers/radar_frame.hpp"
+#include "chorus/drivers/sim/gesture.hpp"
 #include "chorus/runtime/dsp/mfcc.hpp"
+#include "chorus/runtime/dsp/radar_gesture_features.hpp"
+#include "chorus/scheduler/post/debouncer.hpp"
+#include "chorus/scheduler/stages/feature_history.hpp"
 #include "chorus/runtime/dsp/vibration_features.hpp"
 #include "chorus/scheduler/post/k_of_n.hpp"
 #include "chorus/scheduler/post/normal_profile.hpp"
@@ -446,6 +451,110 @@ class Vibration final : public Listener {
   double rate_ = 0.0;
 };
 
+// --- gesture: radar cubes (frames x rx x chirps x samples, 12-bit ADC counts, the layout of
+// the Infineon 60 GHz gesture set), --rate frames a second (default 30). Each frame becomes
+// one row of the range-Doppler-angle front end (runtime/dsp/radar_gesture_features.hpp);
+// every 50 ms of the recording the gesture CNN classifies the last 32 rows, and a gesture is
+// reported once it has led at 200/255 for 4 windows in a row, then nothing for 1 s -- the
+// multi-model sample's rules (samples/lib/gesture_recognition.hpp).
+class GestureListener final : public Listener {
+ public:
+  const char* name() const override { return "gesture"; }
+  const std::vector<std::string>& labels() const override { return none_; }
+  bool open(const ListenOptions& o, std::string* error) override {
+    const std::string model = o.model.empty() ? o.source_dir + "/models/gesture/gesture_cnn.tflite" : o.model;
+    if (!session_.load(model, error) || !session_.plan(runtime::PlanOptions(), error) || !session_.init(error)) {
+      *error = model + ": " + *error;
+      return false;
+    }
+    const runtime::TensorInfo out = session_.interpreter().output_info(0);
+    if (out.type != runtime::DType::kInt8 || out.bytes != static_cast<size_t>(drivers::sim::kGestureCount)) {
+      *error = model + ": expected an INT8 output of " + std::to_string(drivers::sim::kGestureCount) + " classes";
+      return false;
+    }
+    rate_ = o.rate_hz > 0.0 ? o.rate_hz : 30.0;
+    return true;
+  }
+  bool hear(const Recording& r, Heard* heard, std::string* error) override {
+    if (r.shape.size() != 4) {
+      *error = "a radar cube is frames x rx x chirps x samples; this array has " + std::to_string(r.shape.size()) + " dimensions";
+      return false;
+    }
+    const size_t frames = r.shape[0], rx = r.shape[1], chirps = r.shape[2], samples = r.shape[3];
+    runtime::dsp::RadarGestureFeatureConfig fc;
+    fc.range_doppler.samples_per_chirp = static_cast<uint16_t>(samples);
+    fc.range_doppler.chirps = static_cast<uint16_t>(chirps);
+    fc.range_doppler.rx_antennas = static_cast<uint8_t>(rx);
+    if (samples > 0xFFFF || chirps > 0xFFFF || rx > 0xFF) {
+      *error = "radar cube dimensions out of range";
+      return false;
+    }
+    Status s = features_.init(fc);
+    if (!s.is_ok()) {
+      *error = std::string("radar front end: ") + s.message();
+      return false;
+    }
+    runtime::Interpreter& m = session_.interpreter();
+    const size_t row = features_.row_size();
+    if (m.input_info(0).bytes != kWindowFrames * row) {
+      *error = "the model takes " + std::to_string(m.input_info(0).bytes) + " bytes; 32 rows of this cube's features are " +
+               std::to_string(kWindowFrames * row) + " (the cube's chirps, samples or antennas differ from the model's)";
+      return false;
+    }
+    std::vector<uint8_t> storage(kWindowFrames * row);
+    sched::FeatureHistory history(Span<uint8_t>(storage.data(), storage.size()), kWindowFrames, row);
+    std::vector<runtime::dsp::ComplexF> cube(features_.cube_size());
+    std::vector<int16_t> frame(rx * chirps * samples);
+    std::vector<int8_t> feature_row(row);
+    sched::Debouncer debouncer(sched::DebounceConfig{4, 200, 0});
+    const double period = 1.0 / rate_;
+    double next_inference = kInferenceS;
+    double last_report = -1e9;
+    heard->has_events = true;
+    for (size_t f = 0; f < frames; ++f) {
+      // NPY cube order (frame, rx, chirp, sample) to RadarFrameFormat's (chirp, sample, rx).
+      const float* in = r.samples.data() + f * rx * chirps * samples;
+      for (size_t a = 0; a < rx; ++a)
+        for (size_t c = 0; c < chirps; ++c)
+          for (size_t k = 0; k < samples; ++k) {
+            const float v = in[(a * chirps + c) * samples + k];
+            frame[(c * samples + k) * rx + a] = static_cast<int16_t>(std::min(32767.0f, std::max(-32768.0f, std::nearbyint(v))));
+          }
+      s = features_.compute(Span<const int16_t>(frame.data(), frame.size()), Span<runtime::dsp::ComplexF>(cube.data(), cube.size()),
+                            Span<int8_t>(feature_row.data(), feature_row.size()));
+      if (!s.is_ok()) {
+        *error = std::string("radar front end: ") + s.message();
+        return false;
+      }
+      history.append(feature_row.data());
+      // The inferences due before the next frame is complete see this history.
+      const double next_frame_done = static_cast<double>(f + 2) * period;
+      for (; next_inference < next_frame_done; next_inference += kInferenceS) {
+        if (!history.full()) continue;
+        history.copy_to(reinterpret_cast<uint8_t*>(m.input(0)));
+        s = m.invoke();
+        if (!s.is_ok()) {
+          *error = std::string("gesture model: ") + s.message();
+          return false;
+        }
+        const int32_t label = debouncer.add(reinterpret_cast<const int8_t*>(m.output(0)), static_cast<uint32_t>(drivers::sim::kGestureCount));
+        if (label < 0 || next_inference - last_report < kSuppressionS) continue;
+        last_report = next_inference;
+        heard->events.push_back(Heard::Event{next_inference, drivers::sim::gesture_name(static_cast<drivers::sim::Gesture>(label))});
+      }
+    }
+    return true;
+  }
+
+ private:
+  static constexpr size_t kWindowFrames = 32;
+  static constexpr double kInferenceS = 0.05, kSuppressionS = 1.0;
+  std::vector<std::string> none_;
+  tools::ModelSession session_;
+  runtime::dsp::RadarGestureFeatures features_;
+  double rate_ = 30.0;
+};
+
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -465,10 +574,29 @@ std::unique_ptr<Listener> make_listener(const std::string& name) {
   if (name == "kws_ref") return std::unique_ptr<Listener>(new KwsRef);
   if (name == "toycar") return std::unique_ptr<Listener>(new ToyCar);
   if (name == "vibration") return std::unique_ptr<Listener>(new Vibration);
+  if (name == "gesture") return std::unique_ptr<Listener>(new GestureListener);
   return nullptr;
 }
 
-const char* listener_names() { return "micro_speech, kws_ref, toycar, vibration"; }
+const char* listener_names() { return "micro_speech, kws_ref, toycar, vibration, gesture"; }
+
+std::string gesture_truth_from_path(const std::string& path) {
+  auto normal = [](std::string n) {
+    std::string out;
+    for (char c : lower(n))
+      if (c != '_' && c != '-' && c != ' ') out += c;
+    return out;
+  };
+  static const char* const kNames[] = {"push", "pull", "swipe_left", "swipe_right", "swipe_up", "swipe_down", "circle", "double_tap"};
+  const size_t slash = path.find_last_of('/');
+  const std::string file = slash == std::string::npos ? path : path.substr(slash + 1);
+  for (const std::string& candidate : {parent_folder(path), file.substr(0, file.find('_'))}) {
+    const std::string c = normal(candidate);
+    for (const char* n : kNames)
+      if (c == normal(n)) return n;
+  }
+  return "";
+}
 
 bool is_recording_name(const std::string& name) {
   auto ends = [&](const char* ext) {
@@ -514,6 +642,10 @@ bool read_recording(const std::string& path, const ListenOptions& o, Recording* 
   auto ends = [&](const char* ext) { return name.size() > std::strlen(ext) && name.compare(name.size() - std::strlen(ext), std::string::npos, ext) == 0; };
   if (ends(".npy")) {
     if (!tools::read_npy_recording(path, r, error)) return false;
+    if (r->shape.size() == 4) {  // a radar cube
+      r->rate_hz = o.rate_hz;
+      return true;
+    }
     if (r->shape.size() > 2) {
       *error = path + ": an array of " + std::to_string(r->shape.size()) + " dimensions (samples, or samples x axes)";
       return false;

@@ -6,6 +6,8 @@
 //   toycar        MLPerf Tiny anomaly detection: log-mel + the ToyCar autoencoder
 //   vibration     learn-normal on this machine's own running: spectral bands + NormalProfile
 //                 (scheduler/post/normal_profile.hpp), k-of-n alarm
+//   gesture       radar cubes: the range-Doppler-angle front end + Chorus's gesture CNN,
+//                 debounced events
 #pragma once
 
 #include <memory>
@@ -25,6 +27,12 @@ struct Heard {
   int alarm = -1;                 // vibration: 1 when the k-of-n alarm was raised, 0 when not
   double alarm_at_s = -1.0;       // vibration: when it was first raised (s into the file)
   size_t decisions = 0;           // vibration: decisions (0.5 s each) the file held
+  struct Event {
+    double t_s;
+    std::string gesture;
+  };
+  std::vector<Event> events;      // gesture: what was reported, when (s into the recording)
+  bool has_events = false;
   std::vector<int8_t> features;   // the model input the front end made (--features-out)
 };
 
@@ -79,5 +87,9 @@ std::string label_from_path(const std::string& path, const std::vector<std::stri
 // damaged, inner_race, outer_race or ball; else a file name starting with normal_ or
 // anomaly_ (the DCASE 2020 task 2 naming).
 int anomaly_truth_from_path(const std::string& path);
+// The gesture a radar recording holds, from its folder or its file name's first part
+// (Push_e1_u1_s1.npy, as the Infineon 60 GHz gesture set names them): push, pull,
+// swipe_left, swipe_right, swipe_up, swipe_down, circle, double_tap; "" when neither says.
+std::string gesture_truth_from_path(const std::string& path);
 
 }  // namespace chorus::cli

@@ -1,0 +1,101 @@
+// `chorus listen --pipeline gesture` on radar cubes in the Infineon 60 GHz gesture set's
+// layout (NPY frames x rx x chirps x samples of 12-bit counts): the cube is reordered into
+// the front end's frame layout, the events come with their times, and the folder or file
+// name gives the truth for the summary. The cubes are rendered by Chorus's radar simulator
+// (a push 1 s in, then a still scene), whose frames reach the front end unchanged through a
+// ring in the multi-model sample: the same gesture must come out once, at the same time, from
+// the file as from that path (samples' GestureRecognition reports it there). Real-recording
+// figures are in the gesture model card.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "chorus/drivers/sim/radar_simulator.hpp"
+#include "chorus/tools/file.hpp"
+#include "support/cli_runner.hpp"
+
+namespace chorus::test {
+namespace {
+
+namespace sim = drivers::sim;
+
+// A cube of `frames` frames with `gesture` starting at `start_s`, in NPY order
+// (frame, rx, chirp, sample), int16.
+std::vector<int16_t> cube(sim::Gesture gesture, double start_s, size_t frames, std::vector<size_t>* shape) {
+  sim::RadarSimConfig c;  // the BGT60TR13C default: 64 samples, 32 chirps, 3 RX, 30 frames a second
+  c.seed = 5;
+  std::vector<uint8_t> ring_storage(c.format.bytes() * 2);
+  RingBuffer ring(Span<uint8_t>(ring_storage.data(), ring_storage.size()), c.format.bytes());
+  sim::RadarSimulator radar(ring, c);
+  sim::GestureEvent e;
+  e.gesture = gesture;
+  e.start_ns = static_cast<os::TimeNs>(start_s * 1e9);
+  e.params.distance_m = 0.30;
+  e.params.duration_s = 0.6;
+  e.params.hand_present = true;
+  EXPECT_TRUE(radar.schedule(e).is_ok());
+  const size_t rx = c.format.rx_antennas, chirps = c.format.chirps_per_frame, samples = c.format.samples_per_chirp;
+  std::vector<int16_t> frame(c.format.samples()), out(frames * frame.size());
+  for (size_t f = 0; f < frames; ++f) {
+    radar.render_frame(f, Span<int16_t>(frame.data(), frame.size()));
+    for (size_t a = 0; a < rx; ++a)
+      for (size_t ch = 0; ch < chirps; ++ch)
+        for (size_t k = 0; k < samples; ++k) out[f * frame.size() + (a * chirps + ch) * samples + k] = frame[c.format.index(ch, k, a)];
+  }
+  *shape = {frames, rx, chirps, samples};
+  return out;
+}
+
+void write_npy_i16(const std::string& path, const std::vector<int16_t>& v, const std::vector<size_t>& shape) {
+  std::string dims;
+  for (size_t d : shape) dims += std::to_string(d) + ", ";
+  std::string header = "{'descr': '<i2', 'fortran_order': False, 'shape': (" + dims.substr(0, dims.size() - 2) + "), }";
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::vector<uint8_t> b = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<uint8_t>(header.size()), static_cast<uint8_t>(header.size() >> 8)};
+  b.insert(b.end(), header.begin(), header.end());
+  const size_t at = b.size();
+  b.resize(at + v.size() * 2);
+  std::memcpy(b.data() + at, v.data(), v.size() * 2);
+  std::string error;
+  ASSERT_TRUE(tools::write_file(path, b.data(), b.size(), &error)) << error;
+}
+
+TEST(ListenGesture, APushInARadarCubeIsReportedOnceWithItsTime) {
+  const std::string dir = ::testing::TempDir() + "chorus_gesture";
+  ASSERT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
+  std::vector<size_t> shape;
+  write_npy_i16(dir + "/Push_e1_u1_s1.npy", cube(sim::Gesture::kPush, 1.0, 90, &shape), shape);
+  write_npy_i16(dir + "/still.npy", cube(sim::Gesture::kNothing, 1.0, 90, &shape), shape);
+  CliRun r = run_cli_split(CHORUS_CLI, "listen --pipeline gesture --json " + dir, ::testing::TempDir() + "gesture.err");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const size_t push = r.out.find("Push_e1_u1_s1.npy\",\"events\":[{\"t_s\":");
+  ASSERT_NE(push, std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(",\"gesture\":\"push\"}]}", push), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("still.npy\",\"events\":[]}"), std::string::npos) << r.out;
+  // The push starts at 1 s and lasts 0.6 s; it is reported while it lasts or just after
+  // (4 windows of 50 ms must lead), never before it starts.
+  const double t = std::stod(r.out.substr(push + std::string("Push_e1_u1_s1.npy\",\"events\":[{\"t_s\":").size()));
+  EXPECT_GT(t, 1.0);
+  EXPECT_LT(t, 2.2);
+  EXPECT_NE(r.err.find("gestures: 1 of 1 labelled recordings reported exactly once as their gesture; 0 with none, 0 with another"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(ListenGesture, CubesOfAnotherShapeAreRefused) {
+  const std::string dir = ::testing::TempDir() + "chorus_gesture_bad";
+  ASSERT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
+  write_npy_i16(dir + "/flat.npy", std::vector<int16_t>(100, 0), {100});
+  write_npy_i16(dir + "/small.npy", std::vector<int16_t>(40 * 3 * 16 * 64, 2048), {40, 3, 16, 64});
+  CliRun r = run_cli(CHORUS_CLI, "listen --pipeline gesture " + dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("flat.npy: a radar cube is frames x rx x chirps x samples; this array has 1 dimensions"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("small.npy: the model takes"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace chorus::test
