@@ -41,6 +41,7 @@ zephyr_library_sources_ifdef(CONFIG_CHORUS_SCHEDULER
   ${chorus_root}/scheduler/src/sim_npu.cpp
   ${chorus_root}/scheduler/src/post/debouncer.cpp
   ${chorus_root}/scheduler/src/post/k_of_n.cpp
+  ${chorus_root}/scheduler/src/post/normal_monitor.cpp
   ${chorus_root}/scheduler/src/post/normal_profile.cpp
   ${chorus_root}/scheduler/src/post/posterior_smoother.cpp
   ${chorus_root}/scheduler/src/stages/stages.cpp

@@ -18,6 +18,7 @@
 #include "chorus/scheduler/stages/feature_history.hpp"
 #include "chorus/runtime/dsp/vibration_features.hpp"
 #include "chorus/scheduler/post/k_of_n.hpp"
+#include "chorus/scheduler/post/normal_monitor.hpp"
 #include "chorus/scheduler/post/normal_profile.hpp"
 #include "chorus/tools/file_record_store.hpp"
 #include "chorus/tools/model_session.hpp"
@@ -254,52 +255,71 @@ class Vibration final : public Listener {
   const std::vector<std::string>& labels() const override { return none_; }
   bool open(const ListenOptions& o, std::string* error) override {
     options_ = o;
+    if (!o.profile.empty()) store_.reset(new tools::FileRecordStore(o.profile));
     if (!o.learn.empty()) return learn(o, error);
     if (o.profile.empty()) {
       *error = "the vibration pipeline learns this machine's normal first: give --learn PATH (or --profile FILE saved by an earlier --learn)";
       return false;
     }
-    tools::FileRecordStore store(o.profile);
+    // The profile says which features, axes and rate it was learnt for.
     std::vector<uint8_t> bytes(sched::NormalProfile::max_serialized_bytes());
-    Result<size_t> n = store.load(Span<uint8_t>(bytes.data(), bytes.size()));
+    Result<size_t> n = store_->load(Span<uint8_t>(bytes.data(), bytes.size()));
     if (!n.is_ok()) {
       *error = std::string("--profile: ") + n.status().message();
       return false;
     }
-    Status s = profile_.deserialize(Span<const uint8_t>(bytes.data(), *n));
+    sched::NormalProfile stored;
+    Status s = stored.deserialize(Span<const uint8_t>(bytes.data(), *n));
     if (!s.is_ok()) {
       *error = o.profile + ": " + s.message();
       return false;
     }
-    return init_features(profile_.axes(), error);
+    rate_ = stored.rate_hz();
+    if (!init_features(stored.axes(), error)) return false;
+    s = monitor_.start(monitor_config(1, 1), features_.row_size(), stored.axes(), stored.rate_hz(), store_.get());
+    if (s.is_ok() && !monitor_.loaded_from_store()) s = Status::error(StatusCode::kInvalidArgument, "does not fit this front end");
+    if (!s.is_ok()) {
+      *error = o.profile + ": " + s.message();
+      return false;
+    }
+    return true;
   }
 
   bool hear(const Recording& r, Heard* heard, std::string* error) override {
+    const sched::NormalProfile& profile = monitor_.profile();
     std::vector<int16_t> counts;
-    if (!to_counts(r, profile_.rate_hz(), &counts, error)) return false;
-    if (r.channels != profile_.axes()) {
-      *error = std::to_string(r.channels) + " axes; this machine's profile was learnt on " + std::to_string(profile_.axes());
+    if (!to_counts(r, profile.rate_hz(), &counts, error)) return false;
+    if (r.channels != profile.axes()) {
+      *error = std::to_string(r.channels) + " axes; this machine's profile was learnt on " + std::to_string(profile.axes());
       return false;
     }
-    std::vector<float> decisions;
-    if (!decide(counts, &decisions, error)) return false;
-    if (decisions.empty()) {
+    std::vector<std::vector<float>> all;
+    if (!rows(counts, &all, error)) return false;
+    monitor_.restart_decisions();
+    double sum = 0.0;
+    size_t decisions = 0;
+    heard->alarm = 0;
+    for (const std::vector<float>& row : all) {
+      Result<sched::MonitorEvent> e = monitor_.add_window(Span<const float>(row.data(), row.size()));
+      if (!e.is_ok()) {
+        *error = e.status().message();
+        return false;
+      }
+      if (*e == sched::MonitorEvent::kNone) continue;
+      ++decisions;
+      sum += monitor_.last_decision_score();
+      if (*e == sched::MonitorEvent::kRaised && heard->alarm == 0) {
+        heard->alarm = 1;
+        heard->alarm_at_s = static_cast<double>(decisions) * kDecisionSeconds;
+      }
+    }
+    if (decisions == 0) {
       *error = "shorter than one decision (0.5 s)";
       return false;
     }
-    sched::KOfNAlarm alarm(sched::KOfNConfig{3, 5, profile_.threshold()});
-    double sum = 0.0;
-    heard->alarm = 0;
-    for (size_t d = 0; d < decisions.size(); ++d) {
-      sum += decisions[d];
-      if (alarm.add(decisions[d]) == sched::AlarmEvent::kRaised && heard->alarm_at_s < 0.0) {
-        heard->alarm = 1;
-        heard->alarm_at_s = static_cast<double>(d + 1) * kDecisionSeconds;
-      }
-    }
     heard->scored = true;
-    heard->score = sum / static_cast<double>(decisions.size());
-    heard->decisions = decisions.size();
+    heard->score = sum / static_cast<double>(decisions);
+    heard->decisions = decisions;
     return true;
   }
 
@@ -313,6 +333,19 @@ class Vibration final : public Listener {
     const Status s = features_.init(c);
     if (!s.is_ok()) *error = s.message();
     return s.is_ok();
+  }
+
+  uint32_t windows_per_decision() const {
+    return std::max<uint32_t>(1, static_cast<uint32_t>(kDecisionSeconds * rate_ / static_cast<double>(features_.window_samples())));
+  }
+  sched::NormalMonitorConfig monitor_config(uint32_t statistics_windows, uint32_t threshold_decisions) const {
+    sched::NormalMonitorConfig c;
+    c.windows_per_decision = windows_per_decision();
+    c.statistics_windows = std::max<uint32_t>(2, statistics_windows);
+    c.threshold_decisions = std::max<uint32_t>(1, threshold_decisions);
+    c.k = 3;
+    c.n = 5;
+    return c;
   }
 
   // The recording at `rate_hz` (0: its own, capped at kMaxRateHz), in sensor counts.
@@ -353,19 +386,6 @@ class Vibration final : public Listener {
         return false;
       }
       out->push_back(row);
-    }
-    return true;
-  }
-
-  // Decision scores: the windows of each whole 0.5 s, scored against the profile.
-  bool decide(const std::vector<int16_t>& counts, std::vector<float>* decisions, std::string* error) {
-    std::vector<std::vector<float>> all;
-    if (!rows(counts, &all, error)) return false;
-    const size_t per = std::max<size_t>(1, static_cast<size_t>(kDecisionSeconds * rate_ / static_cast<double>(features_.window_samples())));
-    for (size_t d = 0; (d + 1) * per <= all.size(); ++d) {
-      double sum = 0.0;
-      for (size_t w = d * per; w < (d + 1) * per; ++w) sum += profile_.score(Span<const float>(all[w].data(), all[w].size()));
-      decisions->push_back(static_cast<float>(sum / static_cast<double>(per)));
     }
     return true;
   }
@@ -413,41 +433,38 @@ class Vibration final : public Listener {
     counts.resize(wanted);
     if (!init_features(axes, error)) return false;
     const size_t half = (wanted / axes / 2) * axes;
-    const std::vector<int16_t> first(counts.begin(), counts.begin() + static_cast<long>(half));
-    const std::vector<int16_t> second(counts.begin() + static_cast<long>(half), counts.end());
-    std::vector<std::vector<float>> stats;
-    if (!rows(first, &stats, error)) return false;
-    Status s = profile_.begin(features_.row_size(), static_cast<uint8_t>(axes), static_cast<float>(rate));
-    for (size_t i = 0; s.is_ok() && i < stats.size(); ++i) s = profile_.learn(Span<const float>(stats[i].data(), stats[i].size()));
-    if (s.is_ok()) s = profile_.end_statistics();
-    std::vector<float> decisions;
-    if (s.is_ok() && !decide(second, &decisions, error)) return false;
-    for (size_t i = 0; s.is_ok() && i < decisions.size(); ++i) s = profile_.learn_decision(decisions[i]);
-    if (s.is_ok()) s = profile_.end_threshold();
+    std::vector<std::vector<float>> first, second;
+    if (!rows(std::vector<int16_t>(counts.begin(), counts.begin() + static_cast<long>(half)), &first, error) ||
+        !rows(std::vector<int16_t>(counts.begin() + static_cast<long>(half), counts.end()), &second, error))
+      return false;
+    const uint32_t decisions = static_cast<uint32_t>(second.size() / windows_per_decision());
+    Status s = monitor_.start(monitor_config(static_cast<uint32_t>(first.size()), decisions), features_.row_size(),
+                              static_cast<uint8_t>(axes), static_cast<float>(rate), store_.get());
+    if (s.is_ok() && monitor_.loaded_from_store()) s = monitor_.relearn();  // --learn replaces what the store held
+    bool learnt = false;
+    for (const auto* part : {&first, &second})
+      for (size_t i = 0; s.is_ok() && i < part->size(); ++i) {
+        Result<sched::MonitorEvent> e = monitor_.add_window(Span<const float>((*part)[i].data(), (*part)[i].size()));
+        if (!e.is_ok()) s = e.status();
+        else if (*e == sched::MonitorEvent::kLearnt) learnt = true;
+      }
+    if (s.is_ok() && !learnt) s = Status::error(StatusCode::kFailedPrecondition, "too little to learn a threshold from");
     if (!s.is_ok()) {
       *error = std::string("--learn: ") + s.message();
       return false;
     }
+    const sched::NormalProfile& p = monitor_.profile();
     if (!o.quiet)
       std::fprintf(stderr, "chorus listen: vibration: learnt %.1f s of normal running at %.0f Hz, %zu axes: %u windows, %u decisions, threshold %.3f\n",
-                   o.learn_seconds, rate, axes, profile_.learned_rows(), profile_.learned_decisions(), static_cast<double>(profile_.threshold()));
-    if (!o.profile.empty()) {
-      std::vector<uint8_t> bytes(sched::NormalProfile::max_serialized_bytes());
-      const size_t n = profile_.serialize(Span<uint8_t>(bytes.data(), bytes.size()));
-      tools::FileRecordStore store(o.profile);
-      s = store.save(Span<const uint8_t>(bytes.data(), n));
-      if (!s.is_ok()) {
-        *error = std::string("--profile: ") + s.message();
-        return false;
-      }
-    }
+                   o.learn_seconds, rate, axes, p.learned_rows(), p.learned_decisions(), static_cast<double>(p.threshold()));
     return true;
   }
 
   ListenOptions options_;
   std::vector<std::string> none_;
   runtime::dsp::VibrationFeatures features_;
-  sched::NormalProfile profile_;
+  std::unique_ptr<tools::FileRecordStore> store_;
+  sched::NormalMonitor monitor_;
   double rate_ = 0.0;
 };
 
