@@ -8,7 +8,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds=60
-targets="model_loader board_xml scenario_xml wav flexbuffer"
+targets="model_loader board_xml scenario_xml wav flexbuffer recording"
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
@@ -32,6 +32,10 @@ for t in $targets; do
     board_xml) cp "$here"/dts/boards/*.xml "$corpus"/; max_len=65536 ;;
     scenario_xml) cp "$here"/samples/multi_model/scenario.xml "$here"/tests/fuzz/corpus/scenario/*.xml "$corpus"/; max_len=65536 ;;
     wav) cp "$shared"/data/*.wav "$corpus"/ 2>/dev/null || true; max_len=65536 ;;
+    recording)
+      # WAVs of every layout, NumPy arrays and CSV tables.
+      cp "$shared"/data/yes_30ms.wav "$shared"/data/no_30ms.wav "$here"/tests/fuzz/corpus/recording/* "$corpus"/ 2>/dev/null || true
+      max_len=16384 ;;
     flexbuffer)
       # The custom operators' options of the shared audio front ends, cut out with flatc.
       json="$(mktemp -d)"

@@ -227,6 +227,9 @@ TEST(Recording, CsvErrorsNameTheLine) {
   const std::string ragged = csv("ragged.csv", "1,2,3\n4,5\n");
   EXPECT_FALSE(read_csv_recording(ragged, {"x", "y", "z"}, false, &r, &error));
   EXPECT_EQ(error, ragged + ": line 2 has 2 columns, line 1 has 3");
+  const std::string huge = csv("huge.csv", "1,2,3\n1,1e39,3\n");  // a double, but no float
+  EXPECT_FALSE(read_csv_recording(huge, {"x", "y", "z"}, false, &r, &error));
+  EXPECT_EQ(error, huge + ": line 2: 1e39 is beyond the range of a float");
   const std::string wide = csv("wide.csv", "1,2,3,4,5\n");
   EXPECT_FALSE(read_csv_recording(wide, {"x", "y", "z"}, false, &r, &error));
   EXPECT_EQ(error, wide + ": line 1 has 5 columns and no header; expected 3 (the axes)");

@@ -41,6 +41,10 @@ float pcm_value(const uint8_t* p, uint16_t bits) {
 bool read_wav_recording(const std::string& path, Recording* out, std::string* error) {
   std::vector<uint8_t> bytes;
   if (!read_file(path, &bytes, error)) return false;
+  return parse_wav_recording(path, bytes, out, error);
+}
+
+bool parse_wav_recording(const std::string& path, const std::vector<uint8_t>& bytes, Recording* out, std::string* error) {
   if (bytes.size() < 12 || std::memcmp(bytes.data(), "RIFF", 4) != 0 || std::memcmp(bytes.data() + 8, "WAVE", 4) != 0)
     return fail(error, path, "not a RIFF/WAVE file");
   uint16_t tag = 0, channels = 0, bits = 0, block = 0;
@@ -118,6 +122,10 @@ bool read_wav_recording(const std::string& path, Recording* out, std::string* er
 bool read_npy_recording(const std::string& path, Recording* out, std::string* error) {
   std::vector<uint8_t> bytes;
   if (!read_file(path, &bytes, error)) return false;
+  return parse_npy_recording(path, bytes, out, error);
+}
+
+bool parse_npy_recording(const std::string& path, const std::vector<uint8_t>& bytes, Recording* out, std::string* error) {
   // NumPy's format: "\x93NUMPY", major, minor, header length (2 bytes in 1.0, 4 in 2.0
   // and 3.0), then a Python dict literal with 'descr', 'fortran_order' and 'shape'.
   if (bytes.size() < 10 || std::memcmp(bytes.data(), "\x93NUMPY", 6) != 0) return fail(error, path, "not a NumPy .npy file");
@@ -204,8 +212,14 @@ bool read_npy_recording(const std::string& path, Recording* out, std::string* er
 
 bool read_csv_recording(const std::string& path, const std::vector<std::string>& columns, bool positions, Recording* out,
                         std::string* error) {
-  std::ifstream in(path);
-  if (!in) return fail(error, path, std::strerror(errno));
+  std::vector<uint8_t> bytes;
+  if (!read_file(path, &bytes, error)) return false;
+  return parse_csv_recording(path, std::string(bytes.begin(), bytes.end()), columns, positions, out, error);
+}
+
+bool parse_csv_recording(const std::string& path, const std::string& text, const std::vector<std::string>& columns, bool positions,
+                         Recording* out, std::string* error) {
+  std::istringstream in(text);
   auto split = [](const std::string& line) {
     std::vector<std::string> cells;
     std::string cell;
@@ -281,7 +295,12 @@ bool read_csv_recording(const std::string& path, const std::vector<std::string>&
     if (cells.size() != width)
       return fail(error, path, "line " + std::to_string(line_no) + " has " + std::to_string(cells.size()) + " columns, line 1 has " +
                                    std::to_string(width));
-    for (size_t p : pick) out->samples.push_back(static_cast<float>(values[p]));
+    for (size_t p : pick) {
+      const float v = static_cast<float>(values[p]);
+      if (!std::isfinite(v))
+        return fail(error, path, "line " + std::to_string(line_no) + ": " + cells[p] + " is beyond the range of a float");
+      out->samples.push_back(v);
+    }
   }
   if (pick.empty() || out->samples.empty()) return fail(error, path, "no samples");
   out->channels = pick.size();

@@ -39,6 +39,12 @@ bool read_npy_recording(const std::string& path, Recording* out, std::string* er
 bool read_csv_recording(const std::string& path, const std::vector<std::string>& columns, bool positions, Recording* out,
                         std::string* error);
 
+// The same from bytes already read (`path` names them in errors), for fuzzing and tests.
+bool parse_wav_recording(const std::string& path, const std::vector<uint8_t>& bytes, Recording* out, std::string* error);
+bool parse_npy_recording(const std::string& path, const std::vector<uint8_t>& bytes, Recording* out, std::string* error);
+bool parse_csv_recording(const std::string& path, const std::string& text, const std::vector<std::string>& columns, bool positions,
+                         Recording* out, std::string* error);
+
 // `frames` frames of `channels` interleaved channels from `from_hz` to `to_hz`: a
 // Kaiser-windowed sinc interpolator (beta 8.6, 32 zero crossings each side of the shorter
 // period) whose cut-off is 0.9 of the lower Nyquist frequency, so downsampling removes
