@@ -8,7 +8,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds=60
-targets="model_loader board_xml scenario_xml wav flexbuffer recording"
+targets="model_loader board_xml scenario_xml wav flexbuffer recording ethosu"
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
@@ -32,6 +32,22 @@ for t in $targets; do
     board_xml) cp "$here"/dts/boards/*.xml "$corpus"/; max_len=65536 ;;
     scenario_xml) cp "$here"/samples/multi_model/scenario.xml "$here"/tests/fuzz/corpus/scenario/*.xml "$corpus"/; max_len=65536 ;;
     wav) cp "$shared"/data/*.wav "$corpus"/ 2>/dev/null || true; max_len=65536 ;;
+    ethosu)
+      # The command-stream payload of the shared Vela-compiled model, cut out at its "COP1".
+      /usr/bin/python3 - "$shared"/models/person_detect_vela.tflite "$corpus"/person_detect.cop1 <<'PY'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+at = b.find(b"COP1")
+i = at + 4
+while True:
+    tag = struct.unpack_from("<I", b, i)[0]
+    if tag & 0xFF == 1: i += 12
+    elif tag & 0xFF == 5: i += 4
+    else: break
+n = ((tag >> 16) & 0xFFFF) | (((tag >> 8) & 0xFF) << 16)
+open(sys.argv[2], "wb").write(b[at:i + 4 + 4 * n])
+PY
+      max_len=65536 ;;
     recording)
       # WAVs of every layout, NumPy arrays and CSV tables.
       cp "$shared"/data/yes_30ms.wav "$shared"/data/no_30ms.wav "$here"/tests/fuzz/corpus/recording/* "$corpus"/ 2>/dev/null || true

@@ -43,7 +43,7 @@ if [ "$quick" -eq 0 ]; then
   rm -f "$log.tsan"
 
   echo "== fuzzers, every library instrumented (scripts/fuzz.sh), ${fuzz_seconds}s each"
-  if scripts/fuzz.sh --seconds "$fuzz_seconds" --targets model_loader,board_xml,scenario_xml,wav,flexbuffer,recording > "$log.fuzz" 2>&1; then
+  if scripts/fuzz.sh --seconds "$fuzz_seconds" --targets model_loader,board_xml,scenario_xml,wav,flexbuffer,recording,ethosu > "$log.fuzz" 2>&1; then
     grep -E '^fuzz ' "$log.fuzz"
     echo "100% tests passed, 0 tests failed out of 5" >> "$log"
   else

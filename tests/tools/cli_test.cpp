@@ -48,6 +48,21 @@ TEST(Cli, InfoListsOpsAsJson) {
   EXPECT_NE(r.out.find("\"weight_bytes\":"), std::string::npos);
 }
 
+// A Vela-compiled model: the NPU/CPU split and its command stream, read from the ethos-u
+// operator (figures: the stream's own commands, counted by EthosuCommandStream tests).
+TEST(Cli, InfoShowsTheNpuPartOfAVelaModel) {
+  CliRun r = run("info " + model_path("person_detect_vela"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("NPU: 1 ethos-u operator; CPU: 0 operators\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  op 0: ethos-u55-256 (arch 1.0.6, 48 KiB SHRAM): "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ends with NPU_OP_STOP; constants 260480 bytes"), std::string::npos) << r.out;
+  CliRun j = run("info --json " + model_path("person_detect_vela"));
+  ASSERT_EQ(j.exit_code, 0) << j.out;
+  EXPECT_NE(j.out.find("\"cpu_ops\":0,\"npu\":[{\"op\":0,\"command_bytes\":8168,\"constant_bytes\":260480,\"accelerator\":\"ethos-u55-256\""),
+            std::string::npos)
+      << j.out;
+}
+
 TEST(Cli, InfoOnAMissingFileIsOneLine) {
   CliRun r = run("info /nonexistent/model.tflite");
   EXPECT_EQ(r.exit_code, 1);

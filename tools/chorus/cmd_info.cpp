@@ -3,6 +3,7 @@
 #include <string>
 
 #include "args.hpp"
+#include "chorus/runtime/ethosu/command_stream.hpp"
 #include "chorus/runtime/kernel.hpp"
 #include "chorus/tools/json.hpp"
 #include "chorus/tools/model_session.hpp"
@@ -37,6 +38,47 @@ const char* kind_of(const runtime::TensorInfo& t) {
 }
 
 }  // namespace
+
+// The ethos-u operators of a Vela-compiled model: each one's driver payload, summarised.
+struct NpuPart {
+  size_t op = 0;
+  runtime::ethosu::DriverPayload payload;
+  runtime::ethosu::CommandSummary summary;
+  size_t command_bytes = 0, constant_bytes = 0;
+  std::string error;  // the payload or stream did not parse
+};
+
+std::vector<NpuPart> npu_parts(const runtime::Model& model, size_t* cpu_ops) {
+  std::vector<NpuPart> parts;
+  *cpu_ops = 0;
+  for (size_t i = 0; i < model.num_ops(); ++i) {
+    const runtime::OpInfo op = model.op(i);
+    if (op.code != static_cast<int32_t>(runtime::OpCode::kCustom) || op.custom_code == nullptr ||
+        std::string(op.custom_code) != "ethos-u" || op.inputs.size() < 2) {
+      ++*cpu_ops;
+      continue;
+    }
+    NpuPart part;
+    part.op = i;
+    const runtime::TensorInfo cmd = model.tensor(static_cast<size_t>(op.inputs[0]));
+    const runtime::TensorInfo constants = model.tensor(static_cast<size_t>(op.inputs[1]));
+    part.command_bytes = cmd.bytes;
+    part.constant_bytes = constants.bytes;
+    Result<runtime::ethosu::DriverPayload> payload =
+        runtime::ethosu::parse_driver_payload(Span<const uint8_t>(cmd.constant_data, cmd.constant_data ? cmd.bytes : 0));
+    if (!payload.is_ok()) {
+      part.error = payload.status().message();
+    } else {
+      part.payload = *payload;
+      Result<runtime::ethosu::CommandSummary> summary = runtime::ethosu::summarize(*payload);
+      if (summary.is_ok()) part.summary = *summary;
+      else
+        part.error = summary.status().message();
+    }
+    parts.push_back(part);
+  }
+  return parts;
+}
 
 int cmd_info(int argc, char** argv) {
   Args args;
@@ -94,6 +136,27 @@ int cmd_info(int argc, char** argv) {
     j.end_array();
     if (runnable) j.field("macs_total", session.total_macs());
     j.field("weight_bytes", static_cast<uint64_t>(session.weight_bytes()));
+    if (model.is_vela_compiled()) {
+      size_t cpu_ops = 0;
+      const std::vector<NpuPart> parts = npu_parts(model, &cpu_ops);
+      j.field("cpu_ops", static_cast<uint64_t>(cpu_ops)).key("npu").begin_array();
+      for (const NpuPart& p : parts) {
+        j.begin_object().field("op", static_cast<uint64_t>(p.op)).field("command_bytes", static_cast<uint64_t>(p.command_bytes));
+        j.field("constant_bytes", static_cast<uint64_t>(p.constant_bytes));
+        if (!p.error.empty()) {
+          j.field("error", p.error).end_object();
+          continue;
+        }
+        j.field("accelerator", runtime::ethosu::accelerator_name(p.payload)).field("macs_per_cycle", p.payload.macs_per_cycle);
+        j.field("shram_kb", p.payload.shram_kb);
+        j.field("commands", static_cast<uint64_t>(p.summary.commands)).field("operations", static_cast<uint64_t>(p.summary.operations()));
+        j.field("conv", static_cast<uint64_t>(p.summary.conv)).field("depthwise", static_cast<uint64_t>(p.summary.depthwise));
+        j.field("pool", static_cast<uint64_t>(p.summary.pool)).field("elementwise", static_cast<uint64_t>(p.summary.elementwise));
+        j.field("dma", static_cast<uint64_t>(p.summary.dma)).field("stops", p.summary.stops);
+        j.end_object();
+      }
+      j.end_array();
+    }
     j.end_object();
     std::printf("%s\n", j.str().c_str());
     return 0;
@@ -106,6 +169,24 @@ int cmd_info(int argc, char** argv) {
   if (runnable) std::printf("   MACs/inference: %llu", static_cast<unsigned long long>(session.total_macs()));
   std::printf("\n");
   if (!runnable) std::printf("not runnable by this build: %s\n", plan_error.c_str());
+  if (model.is_vela_compiled()) {
+    size_t cpu_ops = 0;
+    const std::vector<NpuPart> parts = npu_parts(model, &cpu_ops);
+    std::printf("NPU: %zu ethos-u operator%s; CPU: %zu operator%s\n", parts.size(), parts.size() == 1 ? "" : "s", cpu_ops,
+                cpu_ops == 1 ? "" : "s");
+    for (const NpuPart& p : parts) {
+      if (!p.error.empty()) {
+        std::printf("  op %zu: %s\n", p.op, p.error.c_str());
+        continue;
+      }
+      const runtime::ethosu::CommandSummary& c = p.summary;
+      std::printf("  op %zu: %s (arch %u.%u.%u, %u KiB SHRAM): %zu commands in %zu bytes, %zu NPU operations (%zu conv, %zu depthwise, "
+                  "%zu pool, %zu elementwise), %zu DMA, %s; constants %zu bytes\n",
+                  p.op, runtime::ethosu::accelerator_name(p.payload), p.payload.arch_major, p.payload.arch_minor, p.payload.arch_patch,
+                  p.payload.shram_kb, c.commands, p.command_bytes, c.operations(), c.conv, c.depthwise, c.pool, c.elementwise, c.dma,
+                  c.stops ? "ends with NPU_OP_STOP" : "no NPU_OP_STOP", p.constant_bytes);
+    }
+  }
   std::printf("\n  %-4s %-22s %-3s %-24s %-10s %12s\n", "#", "operator", "ver", "inputs", "outputs", "MACs");
   for (size_t i = 0; i < model.num_ops(); ++i) {
     const runtime::OpInfo op = model.op(i);

@@ -229,10 +229,11 @@ int cmd_listen(int argc, char** argv) {
   options.model = args.get("model");
   options.frontend = args.get("frontend");
   if (args.has("rate")) {
+    const std::string text = args.get("rate");  // strtod's end pointer points into it
     char* end = nullptr;
-    options.rate_hz = std::strtod(args.get("rate").c_str(), &end);
-    if (end == args.get("rate").c_str() || *end != '\0' || !(options.rate_hz >= 1.0 && options.rate_hz <= 1e6))
-      return usage_error("listen", "--rate " + args.get("rate") + ": a sample rate in Hz from 1 to 1000000");
+    options.rate_hz = std::strtod(text.c_str(), &end);
+    if (end == text.c_str() || *end != '\0' || !(options.rate_hz >= 1.0 && options.rate_hz <= 1e6))
+      return usage_error("listen", "--rate " + text + ": a sample rate in Hz from 1 to 1000000");
   }
   const std::string units = args.get("units", "g");
   if (units == "g") options.units_to_g = 1.0;
@@ -255,10 +256,11 @@ int cmd_listen(int argc, char** argv) {
   auto learn = args.repeated.find("learn");
   if (learn != args.repeated.end()) options.learn = learn->second;
   if (args.has("learn-seconds")) {
+    const std::string text = args.get("learn-seconds");
     char* end = nullptr;
-    options.learn_seconds = std::strtod(args.get("learn-seconds").c_str(), &end);
-    if (end == args.get("learn-seconds").c_str() || *end != '\0' || !(options.learn_seconds >= 2.0 && options.learn_seconds <= 60.0))
-      return usage_error("listen", "--learn-seconds " + args.get("learn-seconds") + ": from 2 to 60");
+    options.learn_seconds = std::strtod(text.c_str(), &end);
+    if (end == text.c_str() || *end != '\0' || !(options.learn_seconds >= 2.0 && options.learn_seconds <= 60.0))
+      return usage_error("listen", "--learn-seconds " + text + ": from 2 to 60");
   }
   options.profile = args.get("profile");
   if ((!options.learn.empty() || args.has("profile") || args.has("learn-seconds")) && std::string(listener->name()) != "vibration")
