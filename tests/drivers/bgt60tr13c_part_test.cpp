@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "chorus/drivers/bgt60tr13c.hpp"
+#include "part_clock.hpp"
 
 namespace chorus::drivers {
 namespace {
@@ -148,15 +149,6 @@ class Bgt60Part final : public SpiBus {
 
 Bgt60Part* g_part = nullptr;
 
-// The part's time, for the driver's lost-frame accounting.
-class PartClock final : public os::Clock {
- public:
-  explicit PartClock(const Bgt60Part& part) : part_(part) {}
-  os::TimeNs now() const override { return part_.now_ns; }
-
- private:
-  const Bgt60Part& part_;
-};
 void part_delay(uint32_t ms) { g_part->now_ns += uint64_t{ms} * 1000000; }
 void part_reset_pin(bool high) { g_part->set_rstn(high); }
 
@@ -253,7 +245,7 @@ Streamed stream_at(uint32_t bus_hz, uint32_t seconds) {
   config.registers = Span<const uint32_t>(kList, sizeof(kList) / sizeof(kList[0]));
   config.spi_buffer = Span<uint8_t>(spi.data(), spi.size());
   config.delay_ms = &part_delay;
-  PartClock clock(part);
+  PartClock clock(part.now_ns);  // the driver's lost-frame accounting
   config.clock = &clock;
   Bgt60tr13c radar(part, ring, config);
   Streamed r;

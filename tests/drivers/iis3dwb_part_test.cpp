@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "chorus/drivers/iis3dwb.hpp"
+#include "part_clock.hpp"
 
 namespace chorus::drivers {
 namespace {
@@ -169,19 +170,10 @@ class Iis3dwbPart final : public SpiBus {
 Iis3dwbPart* g_part = nullptr;
 void part_delay(uint32_t ms) { g_part->now_ns += uint64_t{ms} * 1000000; }
 
-class PartClock final : public os::Clock {
- public:
-  explicit PartClock(const Iis3dwbPart& p) : part_(p) {}
-  os::TimeNs now() const override { return part_.now_ns; }
-
- private:
-  const Iis3dwbPart& part_;
-};
-
 struct Rig {
   explicit Rig(uint16_t watermark = 256)
       : storage(3 * 8192), ring(Span<uint8_t>(reinterpret_cast<uint8_t*>(storage.data()), storage.size() * 2), 6), spi(1 + 7 * 512),
-        clock(part) {
+        clock(part.now_ns) {
     g_part = &part;
     config.fifo_watermark = watermark;
     config.spi_buffer = Span<uint8_t>(spi.data(), spi.size());

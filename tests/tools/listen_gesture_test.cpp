@@ -15,6 +15,7 @@
 #include "chorus/drivers/sim/radar_simulator.hpp"
 #include "chorus/tools/file.hpp"
 #include "support/cli_runner.hpp"
+#include "support/npy_writer.hpp"
 
 namespace chorus::test {
 namespace {
@@ -49,18 +50,8 @@ std::vector<int16_t> cube(sim::Gesture gesture, double start_s, size_t frames, s
 }
 
 void write_npy_i16(const std::string& path, const std::vector<int16_t>& v, const std::vector<size_t>& shape) {
-  std::string dims;
-  for (size_t d : shape) dims += std::to_string(d) + ", ";
-  std::string header = "{'descr': '<i2', 'fortran_order': False, 'shape': (" + dims.substr(0, dims.size() - 2) + "), }";
-  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
-  header += '\n';
-  std::vector<uint8_t> b = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<uint8_t>(header.size()), static_cast<uint8_t>(header.size() >> 8)};
-  b.insert(b.end(), header.begin(), header.end());
-  const size_t at = b.size();
-  b.resize(at + v.size() * 2);
-  std::memcpy(b.data() + at, v.data(), v.size() * 2);
   std::string error;
-  ASSERT_TRUE(tools::write_file(path, b.data(), b.size(), &error)) << error;
+  ASSERT_TRUE(write_npy(path, "<i2", shape, v.data(), v.size() * 2, &error)) << error;
 }
 
 TEST(ListenGesture, APushInARadarCubeIsReportedOnceWithItsTime) {

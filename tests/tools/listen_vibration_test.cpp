@@ -16,6 +16,7 @@
 
 #include "chorus/tools/file.hpp"
 #include "support/cli_runner.hpp"
+#include "support/npy_writer.hpp"
 
 namespace chorus::test {
 namespace {
@@ -31,17 +32,9 @@ std::string dir(const std::string& name) {
 
 // A float32 .npy of shape (n) or (n, axes).
 void write_npy(const std::string& path, const std::vector<float>& v, size_t axes) {
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(v.size() / axes) +
-                       (axes == 1 ? ",)" : ", " + std::to_string(axes) + ")") + ", }";
-  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
-  header += '\n';
-  std::vector<uint8_t> b = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<uint8_t>(header.size()), static_cast<uint8_t>(header.size() >> 8)};
-  b.insert(b.end(), header.begin(), header.end());
-  const size_t at = b.size();
-  b.resize(at + v.size() * 4);
-  std::memcpy(b.data() + at, v.data(), v.size() * 4);
   std::string error;
-  ASSERT_TRUE(tools::write_file(path, b.data(), b.size(), &error)) << error;
+  const std::vector<size_t> shape = axes == 1 ? std::vector<size_t>{v.size()} : std::vector<size_t>{v.size() / axes, axes};
+  ASSERT_TRUE(test::write_npy(path, "<f4", shape, v.data(), v.size() * 4, &error)) << error;
 }
 
 // `seconds` of the machine in g from `start_s`; `fault` adds the outer-race impacts.
