@@ -18,6 +18,67 @@
 namespace chorus::runtime::ethosu {
 namespace {
 
+std::vector<uint8_t> words_to_bytes(const std::vector<uint32_t>& words) {
+  std::vector<uint8_t> b;
+  for (uint32_t w : words)
+    for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(w >> (8 * i)));
+  return b;
+}
+
+// The bit fields no shared model exercises (strides above 2, dilation 2, part-kernel-first,
+// 40-bit addresses, signed 16-bit zero points and activation bounds), in a hand-built stream
+// written as Vela's generate_kernel / generate_ifm_precision / cmd1_with_address write them.
+TEST(EthosuRegisterState, KernelStrideDilationAndAddressFields) {
+  auto c0 = [](Cmd0 op, uint32_t param) { return static_cast<uint32_t>(op) | (param << 16); };
+  auto c1 = [](Cmd1 op, uint32_t high) { return static_cast<uint32_t>(op) | 0x4000u | (high << 16); };
+  // stride x 3 (bit 0 = 0, extension (3 - 1) >> 1 = 1 at bit 6), stride y 2 (bit 1), dilation
+  // x 2 (bit 3), part-kernel-first (bit 2); a 3 x 2 kernel dilated in x: width extent 2 x 2.
+  const uint32_t stride = 0u | (1u << 1) | (1u << 6) | (1u << 3) | (1u << 2);
+  const std::vector<uint32_t> commands = {
+      c0(Cmd0::kSetKernelStride, stride), c0(Cmd0::kSetKernelWidthM1, 2 * (3 - 1)), c0(Cmd0::kSetKernelHeightM1, 2 - 1),
+      c0(Cmd0::kSetIfmZeroPoint, 0xFF80), c0(Cmd0::kSetOfmZeroPoint, 5), c0(Cmd0::kSetIfmPrecision, 1 | (1 << 6)),
+      c0(Cmd0::kSetOfmPrecision, 1 | (1 << 1)), c0(Cmd0::kSetActivationMin, 0xFF80), c0(Cmd0::kSetActivationMax, 0x7F),
+      c0(Cmd0::kSetOfmHeightM1, 3), c0(Cmd0::kSetOfmWidthM1, 4), c0(Cmd0::kSetOfmDepthM1, 15), c0(Cmd0::kSetIfmPadLeft, 2),
+      c1(Cmd1::kSetIfmBase0, 0x12), 0x34567890, c1(Cmd1::kSetWeightLength, 0), 480, c0(Cmd0::kOpConv, 0),
+      c0(Cmd0::kOpStop, 0xFFFF)};
+  std::vector<uint32_t> w = {0x31504F43, 0x01 | (0x10 << 16), (24u << 8) | 7u, 1u << 28};
+  while ((w.size() + 1) % 4 != 0) w.push_back(0x05);
+  w.push_back(0x02 | (static_cast<uint32_t>(commands.size()) << 16));
+  w.insert(w.end(), commands.begin(), commands.end());
+  const std::vector<uint8_t> bytes = words_to_bytes(w);
+  Result<DriverPayload> p = parse_driver_payload(Span<const uint8_t>(bytes.data(), bytes.size()));
+  ASSERT_TRUE(p.is_ok()) << p.status().message();
+  std::vector<NpuOperation> ops;
+  Result<size_t> n = for_each_operation(
+      *p, [](void* user, const NpuOperation& o) { static_cast<std::vector<NpuOperation>*>(user)->push_back(o); }, &ops);
+  ASSERT_TRUE(n.is_ok()) << n.status().message();
+  ASSERT_EQ(ops.size(), 1u);
+  const NpuOperation& op = ops[0];
+  EXPECT_EQ(op.kind, Cmd0::kOpConv);
+  EXPECT_EQ(op.stride_x, 3u);
+  EXPECT_EQ(op.stride_y, 2u);
+  EXPECT_EQ(op.dilation_x, 2u);
+  EXPECT_EQ(op.dilation_y, 1u);
+  EXPECT_TRUE(op.part_kernel_first);
+  EXPECT_EQ(op.kernel_width, 3u);
+  EXPECT_EQ(op.kernel_height, 2u);
+  EXPECT_EQ(op.ifm.zero_point, -128);
+  EXPECT_EQ(op.ofm.zero_point, 5);
+  EXPECT_EQ(op.ifm.layout, Layout::kNhcwb16);
+  EXPECT_TRUE(op.ifm.is_signed);
+  EXPECT_EQ(op.ifm.bits, 8u);
+  EXPECT_EQ(op.ofm.layout, Layout::kNhwc);
+  EXPECT_EQ(op.ofm.bits, 16u);  // OFM precision bits 2..1 = 1
+  EXPECT_EQ(op.activation_min, -128);
+  EXPECT_EQ(op.activation_max, 127);
+  EXPECT_EQ(op.ofm.height, 4u);
+  EXPECT_EQ(op.ofm.width, 5u);
+  EXPECT_EQ(op.ofm.depth, 16u);
+  EXPECT_EQ(op.pad_left, 2u);
+  EXPECT_EQ(op.ifm.base[0], 0x1234567890ull);  // bits 39..32 from the command word
+  EXPECT_EQ(op.weight_length, 480u);
+}
+
 std::string vela_dir() { return std::string(CHORUS_SOURCE_DIR) + "/tests/data/vela"; }
 
 std::vector<NpuOperation> decode(const std::string& config, const std::string& model_name) {
