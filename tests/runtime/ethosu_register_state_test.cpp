@@ -14,16 +14,10 @@
 #include "chorus/runtime/ethosu/register_state.hpp"
 #include "chorus/runtime/model.hpp"
 #include "chorus/tools/file.hpp"
+#include "ethosu_test_stream.hpp"
 
 namespace chorus::runtime::ethosu {
 namespace {
-
-std::vector<uint8_t> words_to_bytes(const std::vector<uint32_t>& words) {
-  std::vector<uint8_t> b;
-  for (uint32_t w : words)
-    for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(w >> (8 * i)));
-  return b;
-}
 
 // The bit fields no shared model exercises (strides above 2, dilation 2, part-kernel-first,
 // 40-bit addresses, signed 16-bit zero points and activation bounds), in a hand-built stream
@@ -41,11 +35,7 @@ TEST(EthosuRegisterState, KernelStrideDilationAndAddressFields) {
       c0(Cmd0::kSetOfmHeightM1, 3), c0(Cmd0::kSetOfmWidthM1, 4), c0(Cmd0::kSetOfmDepthM1, 15), c0(Cmd0::kSetIfmPadLeft, 2),
       c1(Cmd1::kSetIfmBase0, 0x12), 0x34567890, c1(Cmd1::kSetWeightLength, 0), 480, c0(Cmd0::kOpConv, 0),
       c0(Cmd0::kOpStop, 0xFFFF)};
-  std::vector<uint32_t> w = {0x31504F43, 0x01 | (0x10 << 16), (24u << 8) | 7u, 1u << 28};
-  while ((w.size() + 1) % 4 != 0) w.push_back(0x05);
-  w.push_back(0x02 | (static_cast<uint32_t>(commands.size()) << 16));
-  w.insert(w.end(), commands.begin(), commands.end());
-  const std::vector<uint8_t> bytes = words_to_bytes(w);
+  const std::vector<uint8_t> bytes = words_to_bytes(payload(commands));
   Result<DriverPayload> p = parse_driver_payload(Span<const uint8_t>(bytes.data(), bytes.size()));
   ASSERT_TRUE(p.is_ok()) << p.status().message();
   std::vector<NpuOperation> ops;
