@@ -97,7 +97,44 @@ NpuOperation RegisterState::snapshot(const Command& c) const {
   op.activation = cmd0_[op0(Cmd0::kSetActivation)];
   op.activation_min = signed16(cmd0_[op0(Cmd0::kSetActivationMin)]);
   op.activation_max = signed16(cmd0_[op0(Cmd0::kSetActivationMax)]);
+  op.ofm_block_depth = cmd0_[op0(Cmd0::kSetOfmBlkDepthM1)] + 1u;
+  op.weight1_base = address(op1(Cmd1::kSetWeight1Base));
+  op.weight1_length = cmd1_[op1(Cmd1::kSetWeight1Length)];
+  op.scale1_base = address(op1(Cmd1::kSetScale1Base));
+  op.scale1_length = cmd1_[op1(Cmd1::kSetScale1Length)];
+  // xFM_SCALE: the 32-bit scale in the payload, the shift in the command's parameter.
+  op.ofm_scale = cmd1_[op1(Cmd1::kSetOfmScale)];
+  op.ofm_shift = cmd1_param_[op1(Cmd1::kSetOfmScale)] & 0x3Fu;
+  op.opa_scale = cmd1_[op1(Cmd1::kSetOpaScale)];
+  op.opa_shift = cmd1_param_[op1(Cmd1::kSetOpaScale)] & 0x3Fu;
+  op.opb_scale = cmd1_[op1(Cmd1::kSetOpbScale)];
+  const uint16_t ofm_precision = cmd0_[op0(Cmd0::kSetOfmPrecision)];
+  op.rounding = (ofm_precision >> 14) & 3u;
+  op.global_scale = ((ofm_precision >> 8) & 1u) != 0;
+  op.op_to_scale = (cmd0_[op0(Cmd0::kSetIfmPrecision)] >> 8) & 3u;
+  op.ifm_upscale = cmd0_[op0(Cmd0::kSetIfmUpscale)] & 3u;
+  op.ifm2_broadcast = cmd0_[op0(Cmd0::kSetIfm2Broadcast)];
+  op.ifm2_scalar = signed16(cmd0_[op0(Cmd0::kSetIfm2Scalar)]);
+  op.acc_format = cmd0_[op0(Cmd0::kSetAccFormat)];
   return op;
+}
+
+DmaTransfer RegisterState::dma(const Command& c) const {
+  DmaTransfer d;
+  d.offset = c.offset;
+  d.mode = c.param;
+  // DMA0_SRC/DST_REGION: region in bits 7..0, internal (SHRAM) in bit 8, stride mode in 10..9.
+  const uint16_t src = cmd0_[op0(Cmd0::kSetDma0SrcRegion)], dst = cmd0_[op0(Cmd0::kSetDma0DstRegion)];
+  d.src_region = src & 0xFFu;
+  d.src_internal = ((src >> 8) & 1u) != 0;
+  d.src_stride_mode = (src >> 9) & 3u;
+  d.dst_region = dst & 0xFFu;
+  d.dst_internal = ((dst >> 8) & 1u) != 0;
+  d.dst_stride_mode = (dst >> 9) & 3u;
+  d.src = address(op1(Cmd1::kSetDma0Src));
+  d.dst = address(op1(Cmd1::kSetDma0Dst));
+  d.length = address(op1(Cmd1::kSetDma0Len));
+  return d;
 }
 
 Result<size_t> for_each_operation(const DriverPayload& payload, void (*fn)(void* user, const NpuOperation& op), void* user) {

@@ -40,8 +40,29 @@ struct NpuOperation {
   uint32_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
   uint32_t weight_region = 0, scale_region = 0;
   uint64_t weight_base = 0, weight_length = 0, scale_base = 0, scale_length = 0;
-  uint32_t activation = 0;                     // NPU_SET_ACTIVATION
+  uint32_t activation = 0;                     // NPU_SET_ACTIVATION: function in bits 11..0, clip range in 15..12
   int32_t activation_min = 0, activation_max = 0;
+  uint32_t ofm_block_depth = 0;                // OFM_BLK_DEPTH_M1 + 1 (the weight streams' block depth)
+  uint64_t weight1_base = 0, weight1_length = 0, scale1_base = 0, scale1_length = 0;  // the second core's streams
+  uint32_t ofm_scale = 0, ofm_shift = 0;       // NPU_SET_OFM_SCALE (global scale)
+  uint32_t opa_scale = 0, opa_shift = 0, opb_scale = 0;
+  uint32_t rounding = 0;                       // OFM_PRECISION bits 15..14: 0 TFL, 1 TRUNCATE, 2 NATURAL
+  bool global_scale = false;                   // OFM_PRECISION bit 8: OFM_SCALE instead of per-channel scales
+  uint32_t op_to_scale = 0;                    // IFM_PRECISION bits 9..8: 0 both 16-bit, 1 OPA 32-bit, 2 OPB 32-bit
+  uint32_t ifm_upscale = 0;                    // IFM_UPSCALE mode: 0 none, 1 nearest, 2 transpose
+  uint32_t ifm2_broadcast = 0;                 // H 0, W 1, C 2, reversed operands 6, scalar 7
+  int32_t ifm2_scalar = 0;
+  uint32_t acc_format = 0;                     // NPU_SET_ACC_FORMAT
+};
+
+// An NPU_OP_DMA_START and the DMA0 registers it starts with.
+struct DmaTransfer {
+  size_t offset = 0;
+  uint16_t mode = 0;  // the command's parameter: channel * 16 + mode
+  uint32_t src_region = 0, dst_region = 0;  // region number, or SHRAM when *_internal
+  bool src_internal = false, dst_internal = false;
+  uint32_t src_stride_mode = 0, dst_stride_mode = 0;
+  uint64_t src = 0, dst = 0, length = 0;
 };
 
 // Follows the register writes of a stream and snapshots the state at each operation.
@@ -49,6 +70,8 @@ class RegisterState {
  public:
   // Applies one command. Returns true with `op` filled when the command starts an operation.
   bool apply(const Command& command, NpuOperation* op);
+  // The DMA an NPU_OP_DMA_START command starts, from the registers set before it.
+  DmaTransfer dma(const Command& command) const;
 
  private:
   uint16_t cmd0_[0x190] = {};
