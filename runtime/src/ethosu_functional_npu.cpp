@@ -117,23 +117,40 @@ const NpuRegion& region(const Context& ctx, uint32_t r) { return ctx.memory.regi
 
 // The OFM stage every operation shares: scale (already applied by the caller), zero point,
 // activation clamp, lookup table, saturation to the OFM type.
+//
+// A 32-bit OFM takes the scaled value as it is: no zero point and no clamp (Vela writes the
+// zero point of the tensor it came from there, and 16-bit clamp registers, neither of which
+// TFLite's int32 arithmetic has), unless a lookup table follows, whose clip range makes the
+// value an 8-bit index first (Vela's softmax: SUB into a 32-bit OFM with zero point 127 and
+// an exp table, activation clip range FORCE_INT8).
 Status finish_value(const Context& ctx, const NpuOperation& op, int64_t scaled, int64_t* out) {
-  int64_t v = scaled + op.ofm.zero_point;
   const uint32_t function = op.activation & 0xFFFu;
   const uint32_t clip = (op.activation >> 12) & 0xFu;
-  if (op.ofm.bits <= 16) v = clamp(v, op.activation_min, op.activation_max);
   if (function == 0) {
+    int64_t v = scaled;
+    if (op.ofm.bits <= 16) v = clamp(v + op.ofm.zero_point, op.activation_min, op.activation_max);
     *out = clamp(v, type_min(op.ofm), type_max(op.ofm));
     return Status::ok();
   }
   if (function >= 16 && function <= 23) {
-    // An 8-bit table: 256 entries indexed by the value as a byte (signed values from -128 at 0),
-    // Vela's lut.py: slot (function - 16) of the SHRAM's lookup-table area.
+    // 256 entries, indexed by the value as a byte (a signed value from -128 at index 0), in
+    // slot (function - 16) of the SHRAM's lookup-table area (Vela lut.py); 8-bit entries for an
+    // 8-bit OFM, 32-bit entries for a 32-bit one.
     const bool signed8 = clip == 3 || (clip == 0 && op.ofm.is_signed);
-    if (op.ofm.bits == 16 && clip != 3 && clip != 2) return op_error(op, "16-bit lookup tables are not modelled");
+    if (op.ofm.bits == 16) return op_error(op, "16-bit lookup tables are not modelled");
+    int64_t v = clamp(scaled + op.ofm.zero_point, op.activation_min, op.activation_max);
     v = clamp(v, signed8 ? -128 : 0, signed8 ? 127 : 255);
-    const uint8_t e = ctx.lut[(function - 16) * 256 + static_cast<uint32_t>(v + (signed8 ? 128 : 0))];
-    v = signed8 ? static_cast<int64_t>(static_cast<int8_t>(e)) : int64_t{e};
+    const uint32_t index = static_cast<uint32_t>(v + (signed8 ? 128 : 0));
+    const uint32_t slot = (function - 16) * 256;
+    if (op.ofm.bits == 32) {
+      if (slot + index * 4 + 4 > 2048) return op_error(op, "a 32-bit lookup table past the end of the table area");
+      const uint8_t* e = ctx.lut + slot + index * 4;
+      const uint32_t u = uint32_t{e[0]} | (uint32_t{e[1]} << 8) | (uint32_t{e[2]} << 16) | (uint32_t{e[3]} << 24);
+      v = op.ofm.is_signed ? static_cast<int64_t>(static_cast<int32_t>(u)) : int64_t{u};
+    } else {
+      const uint8_t e = ctx.lut[slot + index];
+      v = signed8 ? static_cast<int64_t>(static_cast<int8_t>(e)) : int64_t{e};
+    }
     *out = clamp(v, type_min(op.ofm), type_max(op.ofm));
     return Status::ok();
   }
@@ -382,6 +399,16 @@ Status run_elementwise(const Context& ctx, const NpuOperation& op) {
           }
           case ElementwiseMode::kMul:
             r = a * b;
+            if (op.ifm.bits == 32 && op.global_scale) {
+              // 32-bit operands: the product takes the OFM shift only (the scale's multiplier
+              // would need a 96-bit product). Vela's softmax relies on it: its fixed-point
+              // multiplies (gemmlowp's SaturatingRoundingDoublingHighMul, F0 x F2 and the
+              // Newton steps) carry scale 2^30 with shift 31 and must give (a*b + 2^30) >> 31,
+              // while its plain "x 4" and "x 2" carry scale 1 with shift 0 and must give a*b.
+              r = op.ofm_shift == 0 ? r : rounding == Rounding::kTruncate ? (r < 0 ? -((-r) >> op.ofm_shift) : r >> op.ofm_shift)
+                                                                          : (r + (int64_t{1} << (op.ofm_shift - 1))) >> op.ofm_shift;
+              scaled_here = true;
+            }
             break;
           case ElementwiseMode::kMin:
             r = a < b ? a : b;
@@ -472,7 +499,8 @@ Status FunctionalNpu::run(const DriverPayload& payload, const NpuMemory& memory,
     if (stats != nullptr) ++stats->commands;
     if (!c.cmd1 && c.opcode == static_cast<uint16_t>(Cmd0::kOpStop)) return Status::ok();
     if (!c.cmd1 && c.opcode == static_cast<uint16_t>(Cmd0::kOpDmaStart)) {
-      CHORUS_RETURN_IF_ERROR(run_dma(ctx, state.dma(c), lut_, payload.shram_kb * 1024u));
+      // SHRAM_SIZE counts both cores of an Ethos-U65-512; each core has its own (and its own LUT).
+      CHORUS_RETURN_IF_ERROR(run_dma(ctx, state.dma(c), lut_, payload.shram_kb * 1024u / cores_of(payload)));
       continue;
     }
     if (!state.apply(c, &op)) continue;

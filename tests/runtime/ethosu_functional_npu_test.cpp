@@ -133,6 +133,11 @@ void expect_bit_exact(const std::string& stem) {
 
 TEST(EthosuFunctionalNpu, HelloWorldIsBitExactOnEveryConfiguration) { expect_bit_exact("hello_world_int8"); }
 TEST(EthosuFunctionalNpu, Ad01IsBitExactOnEveryConfiguration) { expect_bit_exact("ad01_int8"); }
+TEST(EthosuFunctionalNpu, KwsRefIsBitExactOnEveryConfiguration) { expect_bit_exact("kws_ref_model"); }
+TEST(EthosuFunctionalNpu, MicroSpeechIsBitExactOnEveryConfiguration) { expect_bit_exact("micro_speech_quantized"); }
+TEST(EthosuFunctionalNpu, VwwIsBitExactOnEveryConfiguration) { expect_bit_exact("vww_96_int8"); }
+TEST(EthosuFunctionalNpu, PersonDetectIsBitExactOnEveryConfiguration) { expect_bit_exact("person_detect"); }
+TEST(EthosuFunctionalNpu, ResnetIsBitExactOnEveryConfiguration) { expect_bit_exact("pretrainedResnet_quant"); }
 
 }  // namespace
 }  // namespace chorus::runtime::ethosu
