@@ -28,6 +28,9 @@ extern const Kernel kSqueeze;
 extern const Kernel kStridedSlice;
 extern const Kernel kSvdf;
 
+// Vela's `ethos-u` operator, run by the Ethos-U functional model (kernels/ethosu.cpp).
+extern const Kernel kEthosU;
+
 // TFLM signal-library custom ops (the micro_speech audio front end), matched by custom name.
 extern const Kernel kSignalEnergy;
 extern const Kernel kSignalFftAutoScale;

@@ -544,6 +544,7 @@ Result<FunctionalNpuNeeds> FunctionalNpu::measure(const DriverPayload& payload) 
           if (n > z->needs.ifm) z->needs.ifm = n;
         }
         const size_t per_out = size_t{op.kernel_height} * op.kernel_width * (dw ? 1 : op.ifm.depth);
+        z->needs.macs += uint64_t{op.ofm.height} * op.ofm.width * op.ofm.depth * per_out;
         const size_t w = size_t{(op.ofm.depth + cores - 1) / cores} * cores * per_out;
         if (w > z->needs.weights) z->needs.weights = w;
         for (uint32_t core = 0; core < cores; ++core) {
@@ -567,6 +568,26 @@ Result<FunctionalNpuNeeds> FunctionalNpu::measure(const DriverPayload& payload) 
       &s);
   if (!r.is_ok()) return r.status();
   return s.needs;
+}
+
+namespace {
+size_t align16(size_t n) { return (n + 15) & ~size_t{15}; }
+}  // namespace
+
+size_t FunctionalNpuNeeds::bytes() const { return align16(stream * 2) + align16(weights * 2) + align16(ifm * 4) + 16; }
+
+FunctionalNpuBuffers split_buffers(const FunctionalNpuNeeds& needs, uint8_t* area) {
+  uint8_t* p = reinterpret_cast<uint8_t*>(align16(reinterpret_cast<uintptr_t>(area)));
+  FunctionalNpuBuffers b;
+  b.stream = reinterpret_cast<int16_t*>(p);
+  b.stream_capacity = needs.stream;
+  p += align16(needs.stream * 2);
+  b.weights = reinterpret_cast<int16_t*>(p);
+  b.weights_capacity = needs.weights;
+  p += align16(needs.weights * 2);
+  b.ifm = reinterpret_cast<int32_t*>(p);
+  b.ifm_capacity = needs.ifm;
+  return b;
 }
 
 }  // namespace chorus::runtime::ethosu

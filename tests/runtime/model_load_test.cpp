@@ -1,6 +1,8 @@
 // Loading real models, and refusing broken ones with a clear error and never a crash.
 #include <gtest/gtest.h>
 
+#include "kernels.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -127,7 +129,7 @@ TEST(ModelLoad, UnsupportedCustomOpsFailWithNameAndIndex) {
   EXPECT_STREQ(model.status().message(), "op 0 (SignalWindoQ): operator is not supported by this build");
 }
 
-TEST(ModelLoad, VelaModelIsRecognisedAndRefusedWithoutAnNpuBackend) {
+TEST(ModelLoad, VelaModelLoadsWithTheEthosUKernelAndIsRefusedWithoutIt) {
   tools::AlignedBytes file;
   ASSERT_TRUE(read_model_file("person_detect_vela", &file));
   Result<Model> structure = Model::load(file.span(), LoadOptions{nullptr});
@@ -137,7 +139,13 @@ TEST(ModelLoad, VelaModelIsRecognisedAndRefusedWithoutAnNpuBackend) {
   EXPECT_EQ(structure->vela_constants().size(), 260480u);     // tensor 2, _split_1_flash
   EXPECT_EQ(reinterpret_cast<uintptr_t>(structure->vela_command_stream().data()) % 16, 0u);
   EXPECT_EQ(structure->offline_offsets().size(), structure->num_tensors());
-  Result<Model> model = Model::load(file.span());
+  // The builtin resolver has the functional model's ethos-u kernel.
+  Result<Model> loaded = Model::load(file.span());
+  ASSERT_TRUE(loaded.is_ok()) << loaded.status().message();
+  // A resolver without it (an image built for a board with no NPU) refuses the model.
+  static const Kernel kNoNpu[] = {kernels::kConv2d, kernels::kSoftmax};
+  static const OpResolver kNoNpuResolver(kNoNpu, 2);
+  Result<Model> model = Model::load(file.span(), LoadOptions{&kNoNpuResolver});
   ASSERT_FALSE(model.is_ok());
   EXPECT_NE(std::string(model.status().message()).find("Vela"), std::string::npos) << model.status().message();
   EXPECT_NE(std::string(model.status().message()).find("op 0 (ethos-u)"), std::string::npos) << model.status().message();

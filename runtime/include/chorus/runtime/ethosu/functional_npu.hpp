@@ -54,7 +54,13 @@ struct FunctionalNpuBuffers {
 // Element counts each buffer needs for a stream.
 struct FunctionalNpuNeeds {
   size_t stream = 0, weights = 0, ifm = 0;
+  uint64_t macs = 0;  // multiply-accumulates of the stream's convolutions (profiling, cost models)
+  // Bytes of one working area holding all three buffers, each 16-byte aligned (split_buffers()).
+  size_t bytes() const;
 };
+
+// Splits one working area of needs.bytes() into the three buffers.
+FunctionalNpuBuffers split_buffers(const FunctionalNpuNeeds& needs, uint8_t* area);
 
 struct FunctionalNpuStats {
   size_t commands = 0, conv = 0, depthwise = 0, pool = 0, elementwise = 0, dma = 0;

@@ -1,0 +1,84 @@
+// The `ethos-u` custom operator Vela writes: a command stream for an Ethos-U55/U65, run by
+// Chorus's functional model of the NPU (runtime/ethosu/functional_npu.hpp). With an NPU
+// backend the interpreter hands it to the backend (the functional-model backend, or an
+// adapter to Arm's driver on silicon); without one, this eval runs it on the CPU.
+//
+// Operands as TFLM's ethos-u kernel takes them (tensorflow/lite/micro/kernels/ethos_u/ethosu.cc):
+// input 0 the driver payload, then the NPU's base regions in order -- input 1 the constant
+// area (region 0), input 2 the arena scratch (region 1, where Vela's offline plan puts the
+// operator's inputs and outputs), input 3 the fast scratch (region 2), then the real inputs
+// and the outputs (regions 3 and on, at most 8 regions in all).
+//
+// The fast scratch: with Vela's Shared_Sram memory mode (Ethos-U55's default) the scratch and
+// the fast scratch are one SRAM, the same size, both at offset 0 of the plan, and region 2 is
+// the planned tensor. With Dedicated_Sram (Ethos-U65's default) the fast scratch is a
+// separate SRAM the driver supplies (Arm's ethosu_driver.c replaces base address 2 with the
+// fast memory given to ethosu_init); here the kernel's own scratch area plays that SRAM.
+#include "chorus/runtime/ethosu/command_stream.hpp"
+#include "chorus/runtime/ethosu/functional_npu.hpp"
+#include "kernels.hpp"
+
+namespace chorus::runtime::kernels {
+namespace {
+
+struct EthosuOp {
+  ethosu::DriverPayload payload;
+  ethosu::FunctionalNpuNeeds needs;
+  uint32_t regions = 0;
+  size_t region_bytes[ethosu::kNpuRegions] = {};
+  size_t dedicated_fast_bytes = 0;  // 0: the fast scratch is the planned tensor (Shared_Sram)
+};
+
+size_t align16(size_t n) { return (n + 15) & ~size_t{15}; }
+
+Status prepare(PrepareContext& ctx) {
+  if (ctx.num_inputs() < 3) return ctx.error("%zu inputs; the command stream, the constant area and the scratch are needed", ctx.num_inputs());
+  const TensorInfo cmd = ctx.input(0);
+  if (cmd.constant_data == nullptr || cmd.bytes == 0) return ctx.error("the command stream (input 0) holds no data");
+  Result<ethosu::DriverPayload> payload = ethosu::parse_driver_payload(Span<const uint8_t>(cmd.constant_data, cmd.bytes));
+  if (!payload.is_ok()) return ctx.error("%s", payload.status().message());
+  Result<ethosu::FunctionalNpuNeeds> needs = ethosu::FunctionalNpu::measure(*payload);
+  if (!needs.is_ok()) return ctx.error("%s", needs.status().message());
+  const size_t tensors = ctx.num_inputs() - 1 + ctx.num_outputs();
+  const size_t scratch_bytes = ctx.has_input(2) ? ctx.input(2).bytes : 0;
+  const size_t fast_bytes = ctx.num_inputs() > 3 && ctx.has_input(3) ? ctx.input(3).bytes : 0;
+  const size_t dedicated = fast_bytes != 0 && fast_bytes != scratch_bytes ? fast_bytes : 0;
+  EthosuOp* op = ctx.allocate<EthosuOp>();
+  ctx.request_scratch(needs->bytes() + align16(dedicated));
+  ctx.set_macs(needs->macs);
+  if (op == nullptr) return Status::ok();  // measuring
+  op->payload = *payload;
+  op->needs = *needs;
+  op->dedicated_fast_bytes = dedicated;
+  op->regions = static_cast<uint32_t>(tensors < ethosu::kNpuRegions ? tensors : ethosu::kNpuRegions);
+  for (uint32_t r = 0; r < op->regions; ++r) {
+    const size_t in = r + 1;
+    op->region_bytes[r] = in < ctx.num_inputs() ? (ctx.has_input(in) ? ctx.input(in).bytes : 0) : ctx.output(in - ctx.num_inputs()).bytes;
+  }
+  ctx.set_op_data(op);
+  return Status::ok();
+}
+
+Status eval(const EvalContext& ctx) {
+  const EthosuOp* op = ctx.data<EthosuOp>();
+  ethosu::NpuMemory memory;
+  for (uint32_t r = 0; r < op->regions; ++r) {
+    const uint32_t in = r + 1;
+    uint8_t* data = in < ctx.num_inputs ? (ctx.inputs[in] >= 0 ? ctx.tensor_data[ctx.inputs[in]] : nullptr)
+                                        : ctx.tensor_data[ctx.outputs[in - ctx.num_inputs]];
+    memory.region[r] = ethosu::NpuRegion{data, op->region_bytes[r]};
+  }
+  const size_t need = op->needs.bytes() + align16(op->dedicated_fast_bytes);
+  if (ctx.scratch_bytes < need)
+    return Status::error(StatusCode::kOutOfMemory, "ethos-u: %zu scratch bytes, the functional model needs %zu", ctx.scratch_bytes, need);
+  if (op->dedicated_fast_bytes != 0 && op->regions > 2)
+    memory.region[2] = ethosu::NpuRegion{ctx.scratch + op->needs.bytes(), op->dedicated_fast_bytes};
+  ethosu::FunctionalNpu npu(ethosu::split_buffers(op->needs, ctx.scratch));
+  return npu.run(op->payload, memory);
+}
+
+}  // namespace
+
+const Kernel kEthosU = {static_cast<int32_t>(OpCode::kCustom), "ethos-u", prepare, eval};
+
+}  // namespace chorus::runtime::kernels

@@ -1,0 +1,109 @@
+// Vela-compiled models through the interpreter, as `chorus infer` runs them: every shared
+// model Vela compiles (tests/data/vela, all six configurations) on golden seeds 1-3, must give
+// the golden bytes of the original model (../shared/golden, TFLM reference kernels) or, for the
+// models without goldens, the bytes Chorus's own kernels give on the original model with the
+// same input. Fully offloaded models run one ethos-u operator; keyword_scrambled and the
+// ToyCar model mix ethos-u operators with CPU operators (SVDF, fully connected ...).
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "chorus/tools/model_session.hpp"
+#include "support/golden.hpp"
+
+namespace chorus::runtime {
+namespace {
+
+const char* const kConfigs[] = {"ethos-u55-32", "ethos-u55-64", "ethos-u55-128", "ethos-u55-256", "ethos-u65-256", "ethos-u65-512"};
+
+struct VelaCase {
+  const char* stem;
+  bool golden;  // ../shared/golden has vectors; otherwise Chorus's kernels on the original are the reference
+};
+
+std::ostream& operator<<(std::ostream& os, const VelaCase& c) { return os << c.stem; }
+
+// The golden inputs' generator (../shared/golden/README.md): xorshift32 13/17/5, one byte per call.
+std::vector<uint8_t> seed_input(uint32_t seed, size_t bytes) {
+  uint32_t state = seed != 0 ? seed : 0x9E3779B9u;
+  std::vector<uint8_t> out(bytes);
+  for (size_t i = 0; i < bytes; ++i) {
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    out[i] = static_cast<uint8_t>(state & 0xFF);
+  }
+  return out;
+}
+
+bool run(const std::string& path, const std::vector<uint8_t>& input, std::vector<uint8_t>* output, std::string* error) {
+  tools::ModelSession s;
+  if (!s.load(path, error) || !s.plan(PlanOptions{}, error) || !s.init(error) || !s.set_inputs(input, error)) return false;
+  const Status st = s.interpreter().invoke();
+  if (!st.is_ok()) {
+    *error = st.message();
+    return false;
+  }
+  *output = s.outputs();
+  return true;
+}
+
+class VelaModel : public ::testing::TestWithParam<VelaCase> {};
+
+TEST_P(VelaModel, EveryConfigurationGivesTheReferenceBytes) {
+  const VelaCase c = GetParam();
+  const std::string original = test::model_path(c.stem);
+  size_t compared = 0;
+  for (const char* config : kConfigs) {
+    const std::string vela = std::string(CHORUS_SOURCE_DIR) + "/tests/data/vela/" + config + "/" + c.stem + "_vela.tflite";
+    for (uint32_t seed = 1; seed <= 3; ++seed) {
+      SCOPED_TRACE(std::string(config) + " seed " + std::to_string(seed));
+      std::vector<uint8_t> input, want, got;
+      std::string error;
+      if (c.golden) {
+        ASSERT_TRUE(test::read_bytes(test::golden_path(c.stem, "seed" + std::to_string(seed) + ".input.bin"), &input))
+            << "golden vectors missing under " << test::shared_dir();
+        ASSERT_TRUE(test::read_bytes(test::golden_path(c.stem, "seed" + std::to_string(seed) + ".output.bin"), &want));
+      } else {
+        tools::ModelSession probe;
+        ASSERT_TRUE(probe.load(original, &error)) << error << " (" << original << ")";
+        input = seed_input(seed, probe.input_bytes());
+        ASSERT_TRUE(run(original, input, &want, &error)) << error;
+      }
+      ASSERT_TRUE(run(vela, input, &got, &error)) << error;
+      ASSERT_EQ(got.size(), want.size());
+      EXPECT_TRUE(got == want) << test::first_difference(want.data(), got.data(), want.size());
+      ++compared;
+    }
+  }
+  std::printf("%s: %zu outputs compared with %s (6 configurations x 3 seeds)\n", c.stem, compared,
+              c.golden ? "the TFLM goldens" : "Chorus's kernels on the original model");
+  EXPECT_EQ(compared, 18u);
+}
+
+INSTANTIATE_TEST_SUITE_P(SharedModels, VelaModel,
+                         ::testing::Values(VelaCase{"hello_world_int8", true}, VelaCase{"ad01_int8", true},
+                                           VelaCase{"kws_ref_model", true}, VelaCase{"micro_speech_quantized", true},
+                                           VelaCase{"vww_96_int8", true}, VelaCase{"person_detect", true},
+                                           VelaCase{"pretrainedResnet_quant", true}, VelaCase{"keyword_scrambled", true},
+                                           VelaCase{"keyword_scrambled_8bit", true}, VelaCase{"str_ww_ref_model", false},
+                                           VelaCase{"pretrainedResnet_large_int8", false},
+                                           VelaCase{"model_ToyCar_quant_fullint_micro", false}),
+                         [](const ::testing::TestParamInfo<VelaCase>& i) { return std::string(i.param.stem); });
+
+// ../shared/models/person_detect_vela.tflite was compiled outside this project (its
+// configuration word says for which NPU); it must give person_detect's golden bytes.
+TEST(VelaModel, TheSharedPersonDetectVelaGivesTheGoldenBytes) {
+  for (uint32_t seed = 1; seed <= 3; ++seed) {
+    std::vector<uint8_t> input, want, got;
+    std::string error;
+    ASSERT_TRUE(test::read_bytes(test::golden_path("person_detect", "seed" + std::to_string(seed) + ".input.bin"), &input));
+    ASSERT_TRUE(test::read_bytes(test::golden_path("person_detect", "seed" + std::to_string(seed) + ".output.bin"), &want));
+    ASSERT_TRUE(run(test::model_path("person_detect_vela"), input, &got, &error)) << error;
+    EXPECT_TRUE(got == want) << "seed " << seed << ": " << test::first_difference(want.data(), got.data(), want.size());
+  }
+}
+
+}  // namespace
+}  // namespace chorus::runtime
