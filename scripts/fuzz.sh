@@ -47,6 +47,12 @@ while True:
 n = ((tag >> 16) & 0xFFFF) | (((tag >> 8) & 0xFF) << 16)
 open(sys.argv[2], "wb").write(b[at:i + 4 + 4 * n])
 PY
+      # And whole small Vela-compiled models, whose streams the functional model runs.
+      for c in ethos-u55-32 ethos-u55-256 ethos-u65-512; do
+        for m in hello_world_int8 kws_ref_model micro_speech_quantized keyword_scrambled; do
+          cp "$here/tests/data/vela/$c/${m}_vela.tflite" "$corpus/${c}_$m.tflite"
+        done
+      done
       max_len=65536 ;;
     recording)
       # WAVs of every layout, NumPy arrays and CSV tables.

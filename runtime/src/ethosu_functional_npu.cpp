@@ -1,5 +1,7 @@
 #include "chorus/runtime/ethosu/functional_npu.hpp"
 
+#include <cstdint>
+
 #include "chorus/runtime/ethosu/arithmetic.hpp"
 #include "chorus/runtime/ethosu/opcodes.hpp"
 #include "chorus/runtime/ethosu/weights.hpp"
@@ -159,7 +161,7 @@ Status finish_value(const Context& ctx, const NpuOperation& op, int64_t scaled, 
 
 // Gathers the IFM an operation reads into a dense [h][w][c] array, zero point removed.
 Status gather_ifm(const Context& ctx, const NpuOperation& op, int64_t h, int64_t w, uint32_t depth) {
-  const size_t need = static_cast<size_t>(h) * static_cast<size_t>(w) * depth;
+  const uint64_t need = static_cast<uint64_t>(h) * static_cast<uint64_t>(w) * depth;
   if (need > ctx.buffers.ifm_capacity) return op_error(op, "IFM larger than the IFM buffer (FunctionalNpu::measure)");
   const NpuRegion& r = region(ctx, op.ifm.region);
   FeatureMapAccess in(op.ifm, r);
@@ -178,8 +180,7 @@ Status gather_ifm(const Context& ctx, const NpuOperation& op, int64_t h, int64_t
 // k, k + cores, ... (weight_compressor.py core_deinterleave) with its share of the OFM block depth.
 Status load_weights(const Context& ctx, const NpuOperation& op, bool depthwise, const uint8_t** scales_out, uint32_t* cores_out) {
   const uint32_t cores = cores_of(ctx.payload);
-  const uint32_t kernel = op.kernel_height * op.kernel_width;
-  const uint32_t per_out = kernel * (depthwise ? 1 : op.ifm.depth);
+  const uint64_t per_out = uint64_t{op.kernel_height} * op.kernel_width * (depthwise ? 1 : op.ifm.depth);
   size_t used = 0;
   for (uint32_t core = 0; core < cores && core < op.ofm.depth; ++core) {
     WeightLayout l;
@@ -202,8 +203,9 @@ Status load_weights(const Context& ctx, const NpuOperation& op, bool depthwise, 
       return Status::error(StatusCode::kOutOfRange, "ethos-u: %s at command byte %zu: core %u's weights (%llu bytes at %llu) fall outside region %u (%zu bytes)",
                            op_name(op), op.offset, core, static_cast<unsigned long long>(length), static_cast<unsigned long long>(base),
                            op.weight_region, wr.size);
-    const size_t n = size_t{l.ofm_depth} * per_out;
-    if (used + n > ctx.buffers.weights_capacity) return op_error(op, "weights larger than the weight buffer (FunctionalNpu::measure)");
+    const uint64_t n64 = uint64_t{l.ofm_depth} * per_out;
+    if (n64 > ctx.buffers.weights_capacity || used + n64 > ctx.buffers.weights_capacity) return op_error(op, "weights larger than the weight buffer (FunctionalNpu::measure)");
+    const size_t n = static_cast<size_t>(n64);
     const Status s = decode_weights(Span<const uint8_t>(wr.data + base, static_cast<size_t>(length)), l, ctx.buffers.stream,
                                     ctx.buffers.stream_capacity, ctx.buffers.weights + used, n);
     if (!s.is_ok())
@@ -504,6 +506,15 @@ Status FunctionalNpu::run(const DriverPayload& payload, const NpuMemory& memory,
       continue;
     }
     if (!state.apply(c, &op)) continue;
+    if (work_limit_ != 0) {
+      const uint64_t ofm = uint64_t{op.ofm.height} * op.ofm.width * op.ofm.depth;
+      const uint64_t kernel = op.kind == Cmd0::kOpElementwise ? 1 : uint64_t{op.kernel_height} * op.kernel_width;
+      const uint64_t per = op.kind == Cmd0::kOpConv || (op.kind == Cmd0::kOpPool && op.mode == 2) ? uint64_t{op.ifm.depth} : 1;
+      const uint64_t work = ofm * kernel * per;
+      if (work > work_limit_ || (kernel != 0 && ofm > work_limit_ / kernel))
+        return Status::error(StatusCode::kOutOfRange, "ethos-u: %s at command byte %zu: %llu units of work, past the limit of %llu", op_name(op),
+                             op.offset, static_cast<unsigned long long>(work), static_cast<unsigned long long>(work_limit_));
+    }
     switch (op.kind) {
       case Cmd0::kOpConv:
         if (stats != nullptr) ++stats->conv;
@@ -540,12 +551,14 @@ Result<FunctionalNpuNeeds> FunctionalNpu::measure(const DriverPayload& payload) 
         const uint32_t cores = cores_of(*z->payload);
         int64_t ih = 0, iw = 0;
         if (ifm_extent(op, &ih, &iw)) {
-          const size_t n = static_cast<size_t>(ih) * static_cast<size_t>(iw) * op.ifm.depth;
-          if (n > z->needs.ifm) z->needs.ifm = n;
+          const uint64_t n = static_cast<uint64_t>(ih) * static_cast<uint64_t>(iw) * op.ifm.depth;
+          const size_t capped = n > SIZE_MAX / 16 ? SIZE_MAX / 16 : static_cast<size_t>(n);
+          if (capped > z->needs.ifm) z->needs.ifm = capped;
         }
-        const size_t per_out = size_t{op.kernel_height} * op.kernel_width * (dw ? 1 : op.ifm.depth);
+        const uint64_t per_out = uint64_t{op.kernel_height} * op.kernel_width * (dw ? 1 : op.ifm.depth);
         z->needs.macs += uint64_t{op.ofm.height} * op.ofm.width * op.ofm.depth * per_out;
-        const size_t w = size_t{(op.ofm.depth + cores - 1) / cores} * cores * per_out;
+        const uint64_t w64 = uint64_t{(op.ofm.depth + cores - 1) / cores} * cores * per_out;
+        const size_t w = w64 > SIZE_MAX / 16 ? SIZE_MAX / 16 : static_cast<size_t>(w64);
         if (w > z->needs.weights) z->needs.weights = w;
         for (uint32_t core = 0; core < cores; ++core) {
           WeightLayout l;
@@ -561,8 +574,9 @@ Result<FunctionalNpuNeeds> FunctionalNpu::measure(const DriverPayload& payload) 
           l.ifm_bits = op.ifm.bits;
           l.depthwise = dw;
           l.part_kernel_first = op.part_kernel_first;
-          const size_t n = for_each_weight_position(l, [](void*, int64_t) {}, nullptr);
-          if (n > z->needs.stream) z->needs.stream = n;
+          const uint64_t n = weight_stream_values(l);
+          const size_t capped = n > SIZE_MAX / 16 ? SIZE_MAX / 16 : static_cast<size_t>(n);
+          if (capped > z->needs.stream) z->needs.stream = capped;
         }
       },
       &s);

@@ -315,16 +315,59 @@ size_t for_each_weight_position(const WeightLayout& l, void (*fn)(void* user, in
   return n;
 }
 
+uint64_t weight_stream_values(const WeightLayout& l) {
+  // The loops of for_each_weight_position, counted: blocks and sub-kernels come in at most
+  // two sizes per axis (full ones and the last), so the sum has a handful of terms.
+  const uint64_t od = l.ofm_depth, kh = l.kernel_height, kw = l.kernel_width, id = l.ifm_depth;
+  const uint64_t obd = l.ofm_block_depth, iub = l.ifm_ublock_depth, oub = l.ofm_ublock_depth;
+  if (od == 0 || kh == 0 || kw == 0 || id == 0 || obd == 0 || iub == 0 || oub == 0 || l.dilation_x == 0 || l.dilation_y == 0) return 0;
+  const bool dw = l.depthwise, pkf = l.part_kernel_first;
+  const uint64_t ibd = pkf || l.ifm_bits == 16 ? 16 : 32;
+  const uint64_t dh = 8 / l.dilation_y, dwid = 8 / l.dilation_x;
+  if (dh == 0 || dwid == 0) return 0;
+  auto ceil_div = [](uint64_t a, uint64_t b) { return (a + b - 1) / b; };
+  auto round_up = [&](uint64_t v, uint64_t m) { return ceil_div(v, m) * m; };
+  // Sum over sub-kernels of the (padded) element count.
+  auto elements = [&](uint64_t w, uint64_t h) {
+    uint64_t e = w * h;
+    if (pkf)
+      e = round_up(e, l.ifm_bits == 16 ? 2 : 4);
+    else if (dw)
+      e = round_up(e, 4);
+    return e;
+  };
+  const uint64_t full_y = kh / dh, last_h = kh % dh, full_x = kw / dwid, last_w = kw % dwid;
+  uint64_t sub_elements = full_y * full_x * elements(dwid, dh);
+  if (last_w) sub_elements += full_y * elements(last_w, dh);
+  if (last_h) sub_elements += full_x * elements(dwid, last_h);
+  if (last_h && last_w) sub_elements += elements(last_w, last_h);
+  // Per IFM block of length L: outer and inner micro-block counts.
+  auto per_ifm_block = [&](uint64_t len) {
+    const uint64_t outer = pkf ? ceil_div(len, iub) : 1, inner = pkf ? 1 : ceil_div(len, iub);
+    return outer * inner * oub * (dw ? 1 : iub);
+  };
+  uint64_t ifm_sum;
+  if (dw) {
+    ifm_sum = per_ifm_block(iub);
+  } else if (pkf) {
+    ifm_sum = (id / ibd) * per_ifm_block(ibd) + (id % ibd ? per_ifm_block(id % ibd) : 0);
+  } else {
+    ifm_sum = ceil_div(id, ibd) * per_ifm_block(ibd);
+  }
+  const uint64_t ofm_sum = (od / obd) * ceil_div(obd, oub) + (od % obd ? ceil_div(od % obd, oub) : 0);
+  return ofm_sum * ifm_sum * sub_elements;
+}
+
 Status decode_weights(Span<const uint8_t> stream, const WeightLayout& layout, int16_t* scratch, size_t scratch_capacity, int16_t* ohwi,
                       size_t ohwi_capacity) {
   const size_t need = size_t{layout.ofm_depth} * layout.kernel_height * layout.kernel_width * (layout.depthwise ? 1 : layout.ifm_depth);
   if (need > ohwi_capacity)
     return Status::error(StatusCode::kOutOfMemory, "weights: %zu values need more than the %zu-value buffer", need, ohwi_capacity);
-  struct Count {
-    size_t n = 0;
-  } count;
-  const size_t expected = for_each_weight_position(
-      layout, [](void* u, int64_t) { ++static_cast<Count*>(u)->n; }, &count);
+  const uint64_t values = weight_stream_values(layout);
+  if (values > scratch_capacity)
+    return Status::error(StatusCode::kOutOfMemory, "weights: the stream holds %llu values, the scratch %zu",
+                         static_cast<unsigned long long>(values), scratch_capacity);
+  const size_t expected = static_cast<size_t>(values);
   if (expected > scratch_capacity)
     return Status::error(StatusCode::kOutOfMemory, "weights: the stream holds %zu values, the scratch %zu", expected,
                          scratch_capacity);

@@ -97,6 +97,8 @@ TEST(EthosuWeights, EveryVolumeVelaEncodedDecodesToItself) {
                                     got.data(), got.size());
     ASSERT_TRUE(s.is_ok()) << s.message();
     ASSERT_EQ(got, want);
+    const size_t walked = for_each_weight_position(l, [](void*, int64_t) {}, nullptr);
+    EXPECT_EQ(weight_stream_values(l), walked);
     values += n;
     depthwise += l.depthwise;
     part_kernel += l.part_kernel_first;

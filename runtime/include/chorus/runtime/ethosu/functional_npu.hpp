@@ -74,11 +74,16 @@ class FunctionalNpu {
   // Runs the whole stream. Stops at the first error: what the stream wrote before it stays written.
   Status run(const DriverPayload& payload, const NpuMemory& memory, FunctionalNpuStats* stats = nullptr);
 
+  // Refuses any operation whose work (OFM elements x kernel elements x input channels summed)
+  // exceeds `limit` before starting it; 0: no limit. For untrusted streams (the fuzzer).
+  void set_work_limit(uint64_t limit) { work_limit_ = limit; }
+
   // What run() needs of each buffer for `payload` (errors: a stream that does not read).
   static Result<FunctionalNpuNeeds> measure(const DriverPayload& payload);
 
  private:
   FunctionalNpuBuffers buffers_;
+  uint64_t work_limit_ = 0;
   uint8_t lut_[2048] = {};  // the SHRAM's lookup-table area: eight 256-byte slots
 };
 

@@ -46,6 +46,10 @@ struct WeightLayout {
 uint32_t ofm_ublock_depth(uint32_t macs_per_cycle_per_core);
 constexpr uint32_t kIfmUblockDepth = 8;
 
+// The number of values the stream of `layout` holds (brick-order padding included), computed
+// without walking it; 0 for a layout with a zero dimension.
+uint64_t weight_stream_values(const WeightLayout& layout);
+
 // Calls fn(user, index) for every value of the stream in order: `index` is the value's
 // position in OHWI (((o * kernel_height + y) * kernel_width + x) * ifm_depth + i), or -1 for
 // padding the brick order inserts. Returns the number of values the stream holds.
