@@ -24,6 +24,7 @@ zephyr_library_sources(
   ${chorus_root}/runtime/src/memory_plan.cpp
   ${chorus_root}/runtime/src/ethosu_arithmetic.cpp
   ${chorus_root}/runtime/src/ethosu_command_stream.cpp
+  ${chorus_root}/runtime/src/ethosu_functional_backend.cpp
   ${chorus_root}/runtime/src/ethosu_functional_npu.cpp
   ${chorus_root}/runtime/src/ethosu_register_state.cpp
   ${chorus_root}/runtime/src/ethosu_weights.cpp

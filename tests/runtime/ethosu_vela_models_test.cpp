@@ -6,9 +6,13 @@
 // ToyCar model mix ethos-u operators with CPU operators (SVDF, fully connected ...).
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
+#include "chorus/runtime/ethosu/command_stream.hpp"
+#include "chorus/module/os/clock.hpp"
+#include "chorus/runtime/ethosu/functional_backend.hpp"
 #include "chorus/tools/model_session.hpp"
 #include "support/golden.hpp"
 
@@ -103,6 +107,78 @@ TEST(VelaModel, TheSharedPersonDetectVelaGivesTheGoldenBytes) {
     ASSERT_TRUE(run(test::model_path("person_detect_vela"), input, &got, &error)) << error;
     EXPECT_TRUE(got == want) << "seed " << seed << ": " << test::first_difference(want.data(), got.data(), want.size());
   }
+}
+
+// Through the NPU backend interface: the interpreter submits the ethos-u operator to the
+// functional-model backend, waits while the virtual clock is short of the job's time, and
+// takes the NPU's output when poll() delivers the completion.
+TEST(VelaModel, TheEthosUOperatorRunsThroughTheFunctionalModelBackend) {
+  os::VirtualClock clock;
+  ethosu::FunctionalNpuBackend npu(
+      &clock, [](void*, const NpuJob&) -> os::TimeNs { return 250000; }, nullptr);
+  const std::string vela = std::string(CHORUS_SOURCE_DIR) + "/tests/data/vela/ethos-u55-128/kws_ref_model_vela.tflite";
+  tools::ModelSession s;
+  std::string error;
+  ASSERT_TRUE(s.load(vela, &error) && s.plan(PlanOptions{}, &error) && s.init(&error, &npu)) << error;
+  std::vector<uint8_t> input, want;
+  ASSERT_TRUE(test::read_bytes(test::golden_path("kws_ref_model", "seed3.input.bin"), &input));
+  ASSERT_TRUE(test::read_bytes(test::golden_path("kws_ref_model", "seed3.output.bin"), &want));
+  ASSERT_TRUE(s.set_inputs(input, &error)) << error;
+  EXPECT_TRUE(s.interpreter().on_npu(0));
+  Result<StepResult> r = s.interpreter().step();
+  ASSERT_TRUE(r.is_ok()) << r.status().message();
+  EXPECT_EQ(*r, StepResult::kWaitingOnNpu);
+  os::TimeNs done = 0;
+  ASSERT_TRUE(npu.completes_at(&done));
+  EXPECT_EQ(done, 250000u);
+  clock.advance_to(done - 1);
+  Result<StepResult> early = s.interpreter().step();
+  ASSERT_TRUE(early.is_ok());
+  EXPECT_EQ(*early, StepResult::kWaitingOnNpu) << "completed before its time";
+  clock.advance_to(done);
+  Result<StepResult> last = s.interpreter().step();
+  ASSERT_TRUE(last.is_ok()) << last.status().message();
+  EXPECT_EQ(*last, StepResult::kDone);
+  EXPECT_EQ(npu.jobs(), 1u);
+  EXPECT_EQ(npu.faults(), 0u);
+  EXPECT_EQ(s.interpreter().npu_fallbacks(), 0u);
+  EXPECT_TRUE(s.outputs() == want);
+}
+
+// A stream the functional model refuses faults the job; the interpreter's CPU fallback runs
+// the same model and reports the error with the command and its offset.
+TEST(VelaModel, ARefusedStreamFaultsTheJobAndNamesTheCommand) {
+  const std::string vela = std::string(CHORUS_SOURCE_DIR) + "/tests/data/vela/ethos-u55-128/hello_world_int8_vela.tflite";
+  tools::AlignedBytes bytes;
+  std::string error;
+  ASSERT_TRUE(tools::read_file(vela, &bytes, &error)) << error;
+  // Turn the first NPU_OP_CONV (cmd0 0x0002) into NPU_OP_POOL with mode 7, which no Ethos-U has.
+  uint8_t* b = bytes.data();
+  size_t cop1 = 0;
+  while (cop1 + 4 <= bytes.size() && std::memcmp(b + cop1, "COP1", 4) != 0) ++cop1;
+  ASSERT_LT(cop1 + 4, bytes.size());
+  Result<ethosu::DriverPayload> payload = ethosu::parse_driver_payload(Span<const uint8_t>(b + cop1, bytes.size() - cop1));
+  // The payload ends where the tensor does; parse only to learn where its commands start.
+  size_t at = 0;
+  const size_t first = cop1 + (payload.is_ok() ? payload->commands_offset : 16);
+  for (size_t i = first; i + 4 <= bytes.size(); i += 4)
+    if (b[i] == 0x02 && b[i + 1] == 0x00 && b[i + 2] == 0x00 && b[i + 3] == 0x00) {
+      at = i;
+      break;
+    }
+  ASSERT_NE(at, 0u);
+  b[at] = 0x05;
+  b[at + 2] = 0x07;
+  ethosu::FunctionalNpuBackend npu;
+  tools::ModelSession s;
+  ASSERT_TRUE(s.load_bytes(std::move(bytes), &error) && s.plan(PlanOptions{}, &error) && s.init(&error, &npu)) << error;
+  ASSERT_TRUE(s.set_inputs(std::vector<uint8_t>(s.input_bytes(), 0), &error)) << error;
+  const Status st = s.interpreter().invoke();
+  ASSERT_FALSE(st.is_ok());
+  EXPECT_NE(std::string(st.message()).find("NPU_OP_POOL at command byte"), std::string::npos) << st.message();
+  EXPECT_NE(std::string(st.message()).find("unknown pooling mode"), std::string::npos) << st.message();
+  EXPECT_EQ(npu.faults(), 1u);
+  EXPECT_FALSE(npu.last_error().is_ok());
 }
 
 }  // namespace
