@@ -287,7 +287,7 @@ Status run_pool(const Context& ctx, const NpuOperation& op) {
   if (op.mode > 2) return op_error(op, "unknown pooling mode");
   int64_t ih, iw;
   if (!ifm_extent(op, &ih, &iw)) return op_error(op, "padding larger than the IFM the OFM implies");
-  if (mode != PoolMode::kMax && !op.global_scale) return op_error(op, "average or sum pooling without a global scale (padded) is not modelled");
+  if (mode == PoolMode::kReduceSum && !op.global_scale) return op_error(op, "sum pooling without a global scale is not modelled");
   const NpuRegion& ir = region(ctx, op.ifm.region);
   const NpuRegion& orr = region(ctx, op.ofm.region);
   FeatureMapAccess in(op.ifm, ir), out(op.ofm, orr);
@@ -320,7 +320,23 @@ Status run_pool(const Context& ctx, const NpuOperation& op) {
             }
           }
         }
-        const int64_t scaled = op.global_scale ? apply_scale(acc, op.ofm_scale, op.ofm_shift, rounding) : acc;
+        int64_t scaled = acc;
+        if (op.global_scale) {
+          scaled = apply_scale(acc, op.ofm_scale, op.ofm_shift, rounding);
+        } else if (mode == PoolMode::kAverage) {
+          // Padded average pooling has no scale register: the NPU divides by the number of
+          // IFM elements the window covered (TFLite's count, padding excluded), rounding half
+          // away from zero.
+          uint32_t count = 0;
+          for (uint32_t ky = 0; ky < op.kernel_height; ++ky) {
+            const int64_t iy = int64_t{oy} * op.stride_y - op.pad_top + ky;
+            for (uint32_t kx = 0; kx < op.kernel_width; ++kx) {
+              const int64_t ix = int64_t{ox} * op.stride_x - op.pad_left + kx;
+              if (iy >= 0 && iy < ih && ix >= 0 && ix < iw) ++count;
+            }
+          }
+          if (count != 0) scaled = acc >= 0 ? (acc + count / 2) / count : -((-acc + count / 2) / count);
+        }
         int64_t v;
         CHORUS_RETURN_IF_ERROR(finish_value(ctx, op, scaled, &v));
         uint64_t at;
@@ -402,13 +418,23 @@ Status run_elementwise(const Context& ctx, const NpuOperation& op) {
           case ElementwiseMode::kMul:
             r = a * b;
             if (op.ifm.bits == 32 && op.global_scale) {
-              // 32-bit operands: the product takes the OFM shift only (the scale's multiplier
-              // would need a 96-bit product). Vela's softmax relies on it: its fixed-point
-              // multiplies (gemmlowp's SaturatingRoundingDoublingHighMul, F0 x F2 and the
-              // Newton steps) carry scale 2^30 with shift 31 and must give (a*b + 2^30) >> 31,
-              // while its plain "x 4" and "x 2" carry scale 1 with shift 0 and must give a*b.
-              r = op.ofm_shift == 0 ? r : rounding == Rounding::kTruncate ? (r < 0 ? -((-r) >> op.ofm_shift) : r >> op.ofm_shift)
-                                                                          : (r + (int64_t{1} << (op.ofm_shift - 1))) >> op.ofm_shift;
+              // 32-bit operands: the second operand takes the place of the 32-bit scale and only
+              // the OFM shift applies (the register's multiplier would need a 96-bit product):
+              // the result is TFLite's MultiplyByQuantizedMultiplier(a, b, 31 - shift) in TFL
+              // rounding. Vela relies on it: its softmax's fixed-point multiplies (gemmlowp's
+              // SaturatingRoundingDoublingHighMul) carry shift 31 and multiplier 2^30, its
+              // plain "x 4" shift 0 and multiplier 1, and its MEAN multiplies the int32 sum by
+              // TFLite's folded 1/n multiplier with the reference shift
+              // (tflite_graph_optimiser.py convert_mean_to_depthwise_conv: "Reference using TFL
+              // rounding for the multiply").
+              const uint32_t k = op.ofm_shift;
+              if (rounding == Rounding::kTfl && k >= 31) {
+                r = rounding_divide_by_pot((r + (int64_t{1} << 30)) >> 31, k - 31);
+              } else if (rounding == Rounding::kTruncate) {
+                r = k == 0 ? r : (r < 0 ? -((-r) >> k) : r >> k);
+              } else {
+                r = k == 0 ? r : (r + (int64_t{1} << (k - 1))) >> k;
+              }
               scaled_here = true;
             }
             break;

@@ -28,6 +28,15 @@ class SingleOpModel {
     tensors_.push_back(TensorSpec{type, std::move(shape), scale, zero_point, std::move(data)});
     return static_cast<int>(tensors_.size() - 1);
   }
+  // A constant with one scale per slice along `axis` (TFLite per-channel quantisation, zero points 0).
+  int add_per_channel_const(runtime::DType type, std::vector<int32_t> shape, std::vector<uint8_t> data, std::vector<float> scales,
+                            int32_t axis) {
+    TensorSpec t{type, std::move(shape), scales.empty() ? 0.0f : scales[0], 0, std::move(data)};
+    t.scales = std::move(scales);
+    t.axis = axis;
+    tensors_.push_back(std::move(t));
+    return static_cast<int>(tensors_.size() - 1);
+  }
   template <class T>
   int add_const(runtime::DType type, std::vector<int32_t> shape, const std::vector<T>& values, float scale = 0.0f,
                 int64_t zero_point = 0) {
@@ -61,7 +70,11 @@ class SingleOpModel {
         buffers.push_back(chorus::tflite::CreateBufferDirect(fbb, &t.data));
       }
       flatbuffers::Offset<chorus::tflite::QuantizationParameters> quant = 0;
-      if (t.scale > 0.0f) {
+      if (!t.scales.empty()) {
+        std::vector<int64_t> zero_points(t.scales.size(), 0);
+        quant = chorus::tflite::CreateQuantizationParametersDirect(fbb, nullptr, nullptr, &t.scales, &zero_points,
+                                                                   chorus::tflite::QuantizationDetails::NONE, 0, t.axis);
+      } else if (t.scale > 0.0f) {
         std::vector<float> scales{t.scale};
         std::vector<int64_t> zero_points{t.zero_point};
         quant = chorus::tflite::CreateQuantizationParametersDirect(fbb, nullptr, nullptr, &scales, &zero_points);
@@ -127,6 +140,8 @@ class SingleOpModel {
     float scale;
     int64_t zero_point;
     std::vector<uint8_t> data;
+    std::vector<float> scales = {};  // per-channel
+    int32_t axis = 0;
   };
   std::vector<TensorSpec> tensors_;
   struct OpSpec {
