@@ -6,7 +6,9 @@
 // Kinds: convolution (strides 1-3, dilation 1-2, SAME/VALID, 1x1 to 7x7 kernels), depthwise
 // convolution, fully connected, average and max pooling (SAME/VALID, 1x1 to 5x5), add and
 // mul (with and without a broadcast second operand), maximum/minimum, softmax, mean over
-// height and width; per-tensor and per-channel weight scales; every fused activation.
+// height and width, concatenation, int8 requantisation, and larger convolutions and depthwise
+// convolutions (up to 32x32x64) that Vela splits into stripes and depth slices; per-tensor
+// and per-channel weight scales; every fused activation.
 #pragma once
 
 #include <cmath>
@@ -43,7 +45,21 @@ class ConformanceRandom {
 struct ConformanceOp {
   std::string kind;         // "conv", "depthwise", ...
   std::string description;  // the parameters, for messages
+  // Set, from the parameters alone, when the operator falls in a class where Vela 3.10.0's
+  // graph rewrite changes what is computed (so the NPU, and a faithful model of it, cannot
+  // give the reference bytes): the rewrite and where Vela does it.
+  const char* vela_defect = nullptr;
 };
+
+// Vela rewrites a strided convolution (the first operator of a network, or any with stride
+// above 3) into a stride-1 one over an IFM reshaped W x C -> W/f x fC, padding the filter to
+// match -- for dilation 1 only; it does not look at the dilation.
+constexpr const char* kVelaStridedDilatedFold =
+    "Vela folds the x stride into the IFM depth ignoring the x dilation (tflite_graph_optimiser.py fixup_strided_conv)";
+// Vela turns a MEAN whose reduced axes all have size 1 into a byte copy, dropping the
+// requantisation between different input and output scales.
+constexpr const char* kVelaMeanCopy =
+    "Vela turns a MEAN over size-1 axes into a copy, dropping the requantisation (tflite_graph_optimiser.py convert_mean_to_depthwise_conv, Memcpy)";
 
 inline std::vector<uint8_t> random_int8(ConformanceRandom& r, size_t n, int32_t lo = -127, int32_t hi = 127) {
   std::vector<uint8_t> v(n);
@@ -64,7 +80,7 @@ inline bool build_conformance_op(uint32_t index, SingleOpModel* m, ConformanceOp
   using runtime::OpCode;
   namespace fb = chorus::tflite;
   ConformanceRandom r(index);
-  const int kind = static_cast<int>(index % 10);
+  const int kind = static_cast<int>(index % 13);
   const auto activation = static_cast<fb::ActivationFunctionType>(r.range(0, 3));
   const float in_scale = r.scale(0.004f, 0.2f);
   const int32_t in_zp = r.range(-128, 127);
@@ -74,11 +90,13 @@ inline bool build_conformance_op(uint32_t index, SingleOpModel* m, ConformanceOp
   switch (kind) {
     case 0:
     case 1:
-    case 9: {  // convolution, depthwise convolution (kind 1), larger convolutions (kind 9)
-      const bool depthwise = kind == 1;
-      const int32_t h = r.range(1, 12), w = r.range(1, 12);
-      const int32_t cin = depthwise ? r.range(1, 24) : r.range(1, kind == 9 ? 40 : 24);
-      const int32_t cout = depthwise ? cin : r.range(1, 24);
+    case 9:
+    case 12: {  // convolution, depthwise (kind 1), larger kernels (kind 9), larger maps (kind 12)
+      const bool big = kind == 12;
+      const bool depthwise = kind == 1 || (big && r.coin());
+      const int32_t h = r.range(1, big ? 32 : 12), w = r.range(1, big ? 32 : 12);
+      const int32_t cin = depthwise ? r.range(1, big ? 64 : 24) : r.range(1, kind == 9 ? 40 : big ? 48 : 24);
+      const int32_t cout = depthwise ? cin : r.range(1, big ? 64 : 24);
       const int32_t kh = r.range(1, kind == 9 ? 7 : 3), kw = r.range(1, kind == 9 ? 7 : 3);
       const int32_t sy = r.range(1, 3), sx = r.range(1, 3);
       const int32_t dy = kind == 9 && r.coin() ? 2 : 1, dx = kind == 9 && r.coin() ? 2 : 1;
@@ -113,6 +131,7 @@ inline bool build_conformance_op(uint32_t index, SingleOpModel* m, ConformanceOp
                     depthwise ? "depthwise" : "conv", h, w, cin, oh, ow, cout, kh, kw, sy, sx, dy, dx, same ? "SAME" : "VALID",
                     per_channel ? "per-channel" : "per-tensor", static_cast<int>(activation));
       *out = ConformanceOp{depthwise ? "depthwise" : "conv", text};
+      if (!depthwise && sx > 1 && dx > 1) out->vela_defect = kVelaStridedDilatedFold;
       return true;
     }
     case 2: {  // fully connected
@@ -180,6 +199,35 @@ inline bool build_conformance_op(uint32_t index, SingleOpModel* m, ConformanceOp
       *out = ConformanceOp{name, text};
       return true;
     }
+    case 10: {  // concatenation of two or three maps with one quantisation, along H, W or C
+      const int32_t parts = r.range(2, 3), axis = r.range(1, 3);
+      int32_t dims[3] = {r.range(1, 8), r.range(1, 8), r.range(1, 16)};
+      std::vector<int32_t> ins;
+      int32_t total = 0;
+      for (int32_t p = 0; p < parts; ++p) {
+        std::vector<int32_t> shape{1, dims[0], dims[1], dims[2]};
+        shape[static_cast<size_t>(axis)] = r.range(1, axis == 3 ? 16 : 8);
+        total += shape[static_cast<size_t>(axis)];
+        ins.push_back(m->add_tensor(DType::kInt8, shape, in_scale, in_zp));
+      }
+      std::vector<int32_t> oshape{1, dims[0], dims[1], dims[2]};
+      oshape[static_cast<size_t>(axis)] = total;
+      const int output = m->add_tensor(DType::kInt8, oshape, in_scale, in_zp);
+      m->set_op(OpCode::kConcatenation, ins, {output}, fb::BuiltinOptions::ConcatenationOptions,
+                [=](flatbuffers::FlatBufferBuilder& f) { return fb::CreateConcatenationOptions(f, axis).Union(); });
+      std::snprintf(text, sizeof text, "concatenation of %d along axis %d -> %dx%dx%d", parts, axis, oshape[1], oshape[2], oshape[3]);
+      *out = ConformanceOp{"concatenation", text};
+      return true;
+    }
+    case 11: {  // int8 -> int8 requantisation
+      const int32_t h = r.range(1, 12), w = r.range(1, 12), c = r.range(1, 24);
+      const int input = m->add_tensor(DType::kInt8, {1, h, w, c}, in_scale, in_zp);
+      const int output = m->add_tensor(DType::kInt8, {1, h, w, c}, out_scale, out_zp);
+      m->set_op(OpCode::kQuantize, {input}, {output});
+      std::snprintf(text, sizeof text, "quantize %dx%dx%d scale %g -> %g", h, w, c, static_cast<double>(in_scale), static_cast<double>(out_scale));
+      *out = ConformanceOp{"quantize", text};
+      return true;
+    }
     case 8:
     default: {  // softmax (TFLite int8: output scale 1/256, zero point -128) or mean over H and W
       if (r.coin()) {
@@ -201,6 +249,7 @@ inline bool build_conformance_op(uint32_t index, SingleOpModel* m, ConformanceOp
                 [](flatbuffers::FlatBufferBuilder& f) { return fb::CreateReducerOptions(f, true).Union(); });
       std::snprintf(text, sizeof text, "mean %dx%dx%d over H,W", h, w, c);
       *out = ConformanceOp{"mean", text};
+      if (h == 1 && w == 1 && (in_scale != out_scale || in_zp != out_zp)) out->vela_defect = kVelaMeanCopy;
       return true;
     }
   }
