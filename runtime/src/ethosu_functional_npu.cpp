@@ -458,7 +458,12 @@ Status run_elementwise(const Context& ctx, const NpuOperation& op) {
             break;
           case ElementwiseMode::kShr: {
             const uint32_t n = static_cast<uint32_t>(b & 31);
-            r = rounding == Rounding::kTfl ? rounding_divide_by_pot(a, n) : rounding == Rounding::kNatural ? ((n == 0) ? a : (a + (int64_t{1} << (n - 1))) >> n) : (a >> n);
+            if (rounding == Rounding::kTfl)
+              r = rounding_divide_by_pot(a, n);
+            else if (rounding == Rounding::kNatural)
+              r = n == 0 ? a : (a + (int64_t{1} << (n - 1))) >> n;
+            else
+              r = a < 0 ? -((-a) >> n) : a >> n;
             scaled_here = true;
             break;
           }
