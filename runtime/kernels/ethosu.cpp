@@ -14,6 +14,8 @@
 // the planned tensor. With Dedicated_Sram (Ethos-U65's default) the fast scratch is a
 // separate SRAM the driver supplies (Arm's ethosu_driver.c replaces base address 2 with the
 // fast memory given to ethosu_init); here the kernel's own scratch area plays that SRAM.
+#include <cstring>
+
 #include "chorus/runtime/ethosu/command_stream.hpp"
 #include "chorus/runtime/ethosu/functional_npu.hpp"
 #include "kernels.hpp"
@@ -27,7 +29,16 @@ struct EthosuOp {
   uint32_t regions = 0;
   size_t region_bytes[ethosu::kNpuRegions] = {};
   size_t dedicated_fast_bytes = 0;  // 0: the fast scratch is the planned tensor (Shared_Sram)
+  // The real inputs (operator inputs 4..) as they were when the job went to an NPU: the
+  // stream uses the arena as scratch, so a faulted or abandoned job may have overwritten them
+  // before the CPU fallback runs (Kernel::before_npu).
+  uint8_t* saved = nullptr;
+  size_t saved_bytes = 0;
+  size_t input_bytes[ethosu::kNpuRegions] = {};  // per real input (index - 4); 0 for a constant
+  bool saved_valid = false;
 };
+
+constexpr size_t kFirstRealInput = 4;
 
 size_t align16(size_t n) { return (n + 15) & ~size_t{15}; }
 
@@ -43,13 +54,21 @@ Status prepare(PrepareContext& ctx) {
   const size_t scratch_bytes = ctx.has_input(2) ? ctx.input(2).bytes : 0;
   const size_t fast_bytes = ctx.num_inputs() > 3 && ctx.has_input(3) ? ctx.input(3).bytes : 0;
   const size_t dedicated = fast_bytes != 0 && fast_bytes != scratch_bytes ? fast_bytes : 0;
+  size_t real_input_bytes = 0;
+  for (size_t i = kFirstRealInput; i < ctx.num_inputs(); ++i)
+    if (ctx.has_input(i) && ctx.input(i).constant_data == nullptr) real_input_bytes += ctx.input(i).bytes;
   EthosuOp* op = ctx.allocate<EthosuOp>();
+  uint8_t* saved = real_input_bytes != 0 ? static_cast<uint8_t*>(ctx.allocate_bytes(real_input_bytes, 16)) : nullptr;
   ctx.request_scratch(needs->bytes() + align16(dedicated));
   ctx.set_macs(needs->macs);
   if (op == nullptr) return Status::ok();  // measuring
   op->payload = *payload;
   op->needs = *needs;
   op->dedicated_fast_bytes = dedicated;
+  op->saved = saved;
+  op->saved_bytes = real_input_bytes;
+  for (size_t i = kFirstRealInput; i < ctx.num_inputs() && i - kFirstRealInput < ethosu::kNpuRegions; ++i)
+    op->input_bytes[i - kFirstRealInput] = ctx.has_input(i) && ctx.input(i).constant_data == nullptr ? ctx.input(i).bytes : 0;
   op->regions = static_cast<uint32_t>(tensors < ethosu::kNpuRegions ? tensors : ethosu::kNpuRegions);
   for (uint32_t r = 0; r < op->regions; ++r) {
     const size_t in = r + 1;
@@ -59,8 +78,36 @@ Status prepare(PrepareContext& ctx) {
   return Status::ok();
 }
 
+void before_npu(const EvalContext& ctx) {
+  EthosuOp* op = const_cast<EthosuOp*>(ctx.data<EthosuOp>());
+  if (op->saved == nullptr) return;
+  size_t at = 0;
+  for (uint32_t i = kFirstRealInput; i < ctx.num_inputs && i - kFirstRealInput < ethosu::kNpuRegions && at < op->saved_bytes; ++i) {
+    const int32_t t = ctx.inputs[i];
+    if (t < 0) continue;
+    const size_t n = op->input_bytes[i - kFirstRealInput];
+    std::memcpy(op->saved + at, ctx.tensor_data[t], n);
+    at += n;
+  }
+  op->saved_valid = true;
+}
+
+void restore_inputs(const EvalContext& ctx, EthosuOp* op) {
+  if (!op->saved_valid) return;
+  size_t at = 0;
+  for (uint32_t i = kFirstRealInput; i < ctx.num_inputs && i - kFirstRealInput < ethosu::kNpuRegions && at < op->saved_bytes; ++i) {
+    const int32_t t = ctx.inputs[i];
+    if (t < 0) continue;
+    const size_t n = op->input_bytes[i - kFirstRealInput];
+    std::memcpy(ctx.tensor_data[t], op->saved + at, n);
+    at += n;
+  }
+  op->saved_valid = false;
+}
+
 Status eval(const EvalContext& ctx) {
   const EthosuOp* op = ctx.data<EthosuOp>();
+  restore_inputs(ctx, const_cast<EthosuOp*>(op));
   ethosu::NpuMemory memory;
   for (uint32_t r = 0; r < op->regions; ++r) {
     const uint32_t in = r + 1;
@@ -79,6 +126,6 @@ Status eval(const EvalContext& ctx) {
 
 }  // namespace
 
-const Kernel kEthosU = {static_cast<int32_t>(OpCode::kCustom), "ethos-u", prepare, eval};
+const Kernel kEthosU = {static_cast<int32_t>(OpCode::kCustom), "ethos-u", prepare, eval, 0, nullptr, before_npu};
 
 }  // namespace chorus::runtime::kernels

@@ -291,6 +291,7 @@ Result<StepResult> Interpreter::step() {
       job.op_index = i;
       job.kernel = &resolver_->kernels()[op_kernel_[i]];
       job.context = context_for(i);
+      if (job.kernel->before_npu != nullptr) job.kernel->before_npu(job.context);
       npu_state_ = NpuState::kBusy;
       Status s = npu_->submit(job, NpuCompletion{&Interpreter::on_npu_done, this});
       if (s.is_ok()) {

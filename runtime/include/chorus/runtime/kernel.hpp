@@ -145,6 +145,11 @@ struct Kernel {
   // its initial value; nullptr for kernels without such state. Interpreter::reset_state
   // calls it, as TFLM's Reset calls each registration's reset.
   void (*reset)(const void* op_data) = nullptr;
+  // Called by the interpreter just before it submits the operator to an NPU backend. A
+  // kernel whose operator's NPU job may overwrite its own inputs (Vela's ethos-u operator:
+  // its inputs live inside the NPU's scratch) keeps a copy here, so that eval -- the CPU
+  // fallback after a faulted or abandoned job -- can start from the inputs as they were.
+  void (*before_npu)(const EvalContext& ctx) = nullptr;
 };
 
 constexpr uint8_t kSliceLastAxis = 255;
