@@ -24,6 +24,10 @@ fast_board="$here/dts/boards/alif_e7_hp.xml"
 echo "== 1. Scenario: cooperative EDF scheduler, the Ethos-U55 taking the convolutions, lowest accepted clock"
 "$chorus" sim --board "$board" --scenario "$scenario" --npu on --trace "$trace" 2>/dev/null
 echo
+echo "== 1b. The same board with Vela-compiled models (Ethos-U55-128): every NPU job's command stream runs in Chorus's"
+echo "       functional model of the Ethos-U, and its NPU time is Vela's own per-pass estimate at the board's NPU clock"
+"$chorus" sim --board "$board" --scenario "$here/samples/multi_model/scenario_vela.xml" --npu on 2>/dev/null
+echo
 echo "== 2. The same on the Cortex-M55 alone at the board's 32 MHz: the analysis refuses it, and it misses"
 "$chorus" sim --board "$board" --scenario "$scenario" --npu off --allow-misses 2>/dev/null
 echo

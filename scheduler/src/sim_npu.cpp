@@ -6,9 +6,22 @@
 
 namespace chorus::sched {
 
+bool SimulatedNpu::set_op_cycles(const runtime::Model* model, const uint32_t* cycles, uint32_t count) {
+  for (CycleTable& t : tables_) {
+    if (t.model == nullptr || t.model == model) {
+      t = CycleTable{model, cycles, count};
+      return true;
+    }
+  }
+  return false;
+}
+
 bool SimulatedNpu::supports(const runtime::Model& model, size_t op_index) const {
   if (!cost_.npu.present) return false;
   const runtime::OpInfo op = model.op(op_index);
+  // Vela's ethos-u operator: its command stream runs on the NPU (the functional model computes it).
+  if (op.code == static_cast<int32_t>(runtime::OpCode::kCustom))
+    return op.custom_code != nullptr && std::strcmp(op.custom_code, "ethos-u") == 0;
   // The Ethos-U55 operator set, int8 only (Arm Ethos-U55 TRM, "Supported operators").
   switch (static_cast<runtime::OpCode>(op.code)) {
     case runtime::OpCode::kConv2d:
@@ -34,7 +47,10 @@ Status SimulatedNpu::submit(const runtime::NpuJob& job, runtime::NpuCompletion o
   busy_ = true;
   ++jobs_;
   const uint64_t macs = job.macs != 0 ? job.macs : runtime::Interpreter::op_macs(*job.model, job.op_index);
-  const os::TimeNs duration = cost_.npu_op_ns(macs, CostModel::op_bytes(*job.model, job.op_index));
+  os::TimeNs duration = cost_.npu_op_ns(macs, CostModel::op_bytes(*job.model, job.op_index));
+  for (const CycleTable& t : tables_)
+    if (t.model == job.model && job.op_index < t.count && t.cycles[job.op_index] != 0)
+      duration = cost_.cycles_to_ns(t.cycles[job.op_index], cost_.npu.clock_hz);
   started_ = clock_.now();
   done_at_ = started_ + duration;
   busy_ns_ += duration;

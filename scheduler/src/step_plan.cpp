@@ -50,7 +50,9 @@ Status plan_steps(const PipelineConfig& config, const ModelView& view, runtime::
     const OpFeatures features = op_features(model, op, resolver, cost.cpu.lanes);
     const os::TimeNs whole = cost.cpu_op_ns(features);
     if (offloads && npu->supports(model, op)) {
-      p.npu_ns[op] = cost.npu_op_ns(features[OpFeature::kMac], features[OpFeature::kByte]);
+      const uint32_t compiled = config.npu_cycles != nullptr && op < config.npu_cycles_count ? config.npu_cycles[op] : 0;
+      p.npu_ns[op] = compiled != 0 ? cost.cycles_to_ns(compiled, cost.npu.clock_hz)
+                                   : cost.npu_op_ns(features[OpFeature::kMac], features[OpFeature::kByte]);
       continue;  // its CPU fallback's slicing is set below, once the job's longest step is known
     }
     const uint32_t n = slices_for(op, whole, config.max_step);

@@ -2,6 +2,7 @@
 
 #include "chorus/runtime/memory_plan.hpp"
 #include "chorus/scheduler/stages/stages.hpp"
+#include "chorus/tools/vela_performance.hpp"
 
 namespace chorus::tools {
 
@@ -11,10 +12,11 @@ HostSystem::~HostSystem() = default;
 bool HostSystem::build(const board::host::BoardDescription& board, std::vector<HostPipeline> pipelines, uint32_t clock_hz,
                        sched::Policy policy, bool npu_on, std::string* error, int* failed) {
   if (failed != nullptr) *failed = -1;
-  view_ = board.view();
   // The model files, checked here so that errors name them.
   files_.clear();
   files_.resize(pipelines.size());
+  view_ = board.view();
+  npu_cycles_.assign(pipelines.size(), {});
   size_t tensors = 0, workspace = 0;
   for (size_t i = 0; i < pipelines.size(); ++i) {
     if (pipelines[i].model_path.empty()) continue;
@@ -28,6 +30,33 @@ bool HostSystem::build(const board::host::BoardDescription& board, std::vector<H
       *error = path + ": " + model.status().message();
       if (failed != nullptr) *failed = static_cast<int>(i);
       return false;
+    }
+    // A Vela-compiled model runs on the board's own Ethos-U configuration, timed by Vela's
+    // per-pass estimates (beside the model, as Vela writes them).
+    const std::string accel = vela_accelerator(*model);
+    if (!accel.empty()) {
+      const std::string board_npu = board_accelerator(view_.npu);
+      if (!npu_on || board_npu.empty()) {
+        *error = path + ": compiled by Vela for " + accel + "; it runs only on the board's NPU (" +
+                 (board_npu.empty() ? std::string("the board has none") : std::string("run with the NPU on")) + ")";
+        if (failed != nullptr) *failed = static_cast<int>(i);
+        return false;
+      }
+      if (accel != board_npu) {
+        *error = path + ": compiled by Vela for " + accel + ", but the board's NPU is " + board_npu;
+        if (failed != nullptr) *failed = static_cast<int>(i);
+        return false;
+      }
+      std::vector<uint64_t> streams;
+      const std::string csv = vela_per_layer_path(path);
+      if (csv.empty() || !read_vela_per_layer(csv, &streams, error) || !vela_cycles_per_op(*model, streams, &npu_cycles_[i], error)) {
+        if (csv.empty()) *error = "cannot name Vela's per-layer estimates for it (expected <network>_vela.tflite)";
+        *error = path + ": " + *error;
+        if (failed != nullptr) *failed = static_cast<int>(i);
+        return false;
+      }
+      pipelines[i].spec.config.npu_cycles = npu_cycles_[i].data();
+      pipelines[i].spec.config.npu_cycles_count = static_cast<uint32_t>(npu_cycles_[i].size());
     }
     tensors += model->num_tensors();
     const size_t w = runtime::plan_workspace_bytes(*model);
@@ -75,6 +104,10 @@ bool HostSystem::build(const board::host::BoardDescription& board, std::vector<H
     }
     return false;
   }
+  // The simulated NPU charges Vela's estimates for the ethos-u operators too.
+  for (uint32_t i = 0; npu_ != nullptr && i < system_->num_pipelines() && i < npu_cycles_.size(); ++i)
+    if (!npu_cycles_[i].empty() && system_->interpreter(i) != nullptr)
+      npu_->set_op_cycles(&system_->interpreter(i)->model(), npu_cycles_[i].data(), static_cast<uint32_t>(npu_cycles_[i].size()));
   // The sizes by level, as the report prints them.
   std::vector<sched::ModelFootprint> prints;
   for (uint32_t i = 0; i < system_->num_pipelines(); ++i) {

@@ -63,6 +63,11 @@ struct PipelineConfig {
   // Longest step wanted: CPU operators whose budget exceeds it run as several slices
   // (bands of their output) where the kernel allows; 0: every operator runs whole.
   os::TimeNs max_step = 0;
+  // NPU cycles per operator from the compiler that made its command stream (Vela's per-pass
+  // estimates for the board's NPU configuration), indexed by operator; 0 or absent: the
+  // cost model's NPU estimate. What the analysis charges, and what the simulated NPU takes.
+  const uint32_t* npu_cycles = nullptr;
+  uint32_t npu_cycles_count = 0;
   uint8_t level = 0;     // preemption level: jobs of one level never interleave
   uint8_t priority = 0;  // fixed-priority policy: larger runs first
   OverloadPolicy overload = OverloadPolicy::kSkip;

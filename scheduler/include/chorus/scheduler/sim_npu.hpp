@@ -19,6 +19,11 @@ class SimulatedNpu : public runtime::NpuBackend {
   SimulatedNpu(const os::Clock& clock, const CostModel& cost) : clock_(clock), cost_(cost) {}
 
   bool supports(const runtime::Model& model, size_t op_index) const override;
+  // NPU cycles per operator of `model` from its compiler (Vela's per-pass estimates): a job
+  // of such an operator takes that long at the NPU clock instead of the cost model's
+  // estimate. At most kMaxCycleTables models; false when full.
+  static constexpr size_t kMaxCycleTables = 8;
+  bool set_op_cycles(const runtime::Model* model, const uint32_t* cycles, uint32_t count);
   Status submit(const runtime::NpuJob& job, runtime::NpuCompletion on_done) override;
   runtime::NpuState poll() override;
   bool busy() const override { return busy_; }
@@ -57,6 +62,11 @@ class SimulatedNpu : public runtime::NpuBackend {
  private:
   const os::Clock& clock_;
   const CostModel& cost_;
+  struct CycleTable {
+    const runtime::Model* model = nullptr;
+    const uint32_t* cycles = nullptr;
+    uint32_t count = 0;
+  } tables_[kMaxCycleTables];
   runtime::NpuJob job_;
   runtime::NpuCompletion on_done_;
   os::TimeNs started_ = 0;

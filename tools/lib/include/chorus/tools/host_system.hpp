@@ -47,6 +47,9 @@ class HostSystem {
   const sched::Scheduler& scheduler() const { return system_->scheduler(); }
   os::VirtualClock& clock() { return clock_; }
   bool npu_on() const { return npu_ != nullptr; }
+  const sched::SimulatedNpu* npu() const { return npu_.get(); }
+  // Vela's NPU cycles per operator of pipeline `i` (empty unless its model is Vela-compiled).
+  const std::vector<uint32_t>& npu_cycles(uint32_t i) const { return npu_cycles_[i]; }
   // The arena by level, scratch and persistent areas as sizes (the report's view).
   const sched::ArenaLayout& arena_layout() const { return arena_layout_; }
   bool has_model(uint32_t pipeline) const { return system_->interpreter(pipeline) != nullptr; }
@@ -56,6 +59,7 @@ class HostSystem {
   os::VirtualClock clock_;
   std::unique_ptr<System> system_;
   std::unique_ptr<sched::SimulatedNpu> npu_;
+  std::vector<std::vector<uint32_t>> npu_cycles_;  // per pipeline: Vela's NPU cycles per operator
   std::vector<AlignedBytes> files_;
   std::vector<std::vector<uint8_t>> regions_;
   std::vector<RegionMemory> memory_;
