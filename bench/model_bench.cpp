@@ -15,11 +15,13 @@ const char* const kModels[] = {
     "pretrainedResnet_quant", "keyword_scrambled_8bit", "keyword_scrambled", "hello_world_int8",
 };
 
-void BM_Inference(benchmark::State& state, const std::string& stem) {
+// `path` empty: the shared model itself; else a Vela-compiled version of it (run by the
+// Ethos-U functional model) with the original's golden input.
+void BM_Inference(benchmark::State& state, const std::string& stem, const std::string& path) {
   chorus::tools::ModelSession session;
   std::string error;
   const std::string dir = CHORUS_SHARED_DIR;
-  if (!session.load(dir + "/models/" + stem + ".tflite", &error) || !session.plan(chorus::runtime::PlanOptions(), &error) ||
+  if (!session.load(path.empty() ? dir + "/models/" + stem + ".tflite" : path, &error) || !session.plan(chorus::runtime::PlanOptions(), &error) ||
       !session.init(&error)) {
     state.SkipWithError(error.c_str());
     return;
@@ -48,7 +50,12 @@ void BM_Inference(benchmark::State& state, const std::string& stem) {
 
 int register_all() {
   for (const char* stem : kModels)
-    benchmark::RegisterBenchmark((std::string("inference/") + stem).c_str(), BM_Inference, std::string(stem))
+    benchmark::RegisterBenchmark((std::string("inference/") + stem).c_str(), BM_Inference, std::string(stem), std::string())
+        ->Unit(benchmark::kMicrosecond);
+  // The Ethos-U functional model on the host: Vela's Ethos-U55-128 command streams.
+  for (const char* stem : {"kws_ref_model", "micro_speech_quantized", "ad01_int8", "person_detect", "vww_96_int8"})
+    benchmark::RegisterBenchmark((std::string("ethos-u55-128 functional model/") + stem).c_str(), BM_Inference, std::string(stem),
+                                 std::string(CHORUS_SOURCE_DIR) + "/tests/data/vela/ethos-u55-128/" + stem + "_vela.tflite")
         ->Unit(benchmark::kMicrosecond);
   return 0;
 }

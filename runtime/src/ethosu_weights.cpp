@@ -16,14 +16,18 @@ class BitReader {
   explicit BitReader(Span<const uint8_t> bytes) : bytes_(bytes) {}
   // Reads `count` bits (count <= 32); false when the stream ends first.
   bool read(uint32_t count, uint32_t* value) {
-    uint32_t v = 0;
-    for (uint32_t i = 0; i < count; ++i) {
-      const size_t byte = pos_ >> 3;
-      if (byte >= bytes_.size()) return false;
-      v |= static_cast<uint32_t>((bytes_[byte] >> (pos_ & 7)) & 1u) << i;
-      ++pos_;
+    if (count == 0) {
+      *value = 0;
+      return true;
     }
-    *value = v;
+    if (pos_ + count > bytes_.size() * 8) return false;
+    // Up to 5 bytes hold any 32 bits at any bit offset.
+    const size_t first = pos_ >> 3;
+    uint64_t window = 0;
+    for (size_t i = 0; i < 5 && first + i < bytes_.size(); ++i) window |= uint64_t{bytes_[first + i]} << (8 * i);
+    window >>= (pos_ & 7);
+    *value = static_cast<uint32_t>(window & ((uint64_t{1} << count) - 1));
+    pos_ += count;
     return true;
   }
   void align() { pos_ = (pos_ + 7) & ~size_t{7}; }
