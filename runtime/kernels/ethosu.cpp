@@ -62,6 +62,8 @@ Status prepare(PrepareContext& ctx) {
   ctx.request_scratch(needs->bytes() + align16(dedicated));
   ctx.set_macs(needs->macs);
   if (op == nullptr) return Status::ok();  // measuring
+  // Persistent memory is not cleared (a firmware arena may be poisoned): every field set here.
+  *op = EthosuOp{};
   op->payload = *payload;
   op->needs = *needs;
   op->dedicated_fast_bytes = dedicated;
