@@ -13,6 +13,7 @@
 #include "chorus/runtime/ethosu/command_stream.hpp"
 #include "chorus/module/os/clock.hpp"
 #include "chorus/runtime/ethosu/functional_backend.hpp"
+#include "chorus/runtime/memory_plan.hpp"
 #include "chorus/tools/model_session.hpp"
 #include "support/golden.hpp"
 
@@ -95,6 +96,35 @@ INSTANTIATE_TEST_SUITE_P(SharedModels, VelaModel,
                                            VelaCase{"pretrainedResnet_large_int8", false},
                                            VelaCase{"model_ToyCar_quant_fullint_micro", false}),
                          [](const ::testing::TestParamInfo<VelaCase>& i) { return std::string(i.param.stem); });
+
+// A firmware arena is poisoned before init (firmware/test/model_harness.cpp): nothing the
+// ethos-u kernel keeps may depend on the arena starting zeroed.
+TEST(VelaModel, APoisonedArenaChangesNothing) {
+  tools::AlignedBytes file;
+  std::string error;
+  ASSERT_TRUE(tools::read_file(std::string(CHORUS_SOURCE_DIR) + "/tests/data/vela/ethos-u55-128/kws_ref_model_vela.tflite", &file, &error))
+      << error;
+  Result<Model> model = Model::load(file.span());
+  ASSERT_TRUE(model.is_ok()) << model.status().message();
+  std::vector<uint32_t> offsets(model->num_tensors());
+  std::vector<uint8_t> workspace(plan_workspace_bytes(*model));
+  Result<MemoryPlan> plan = plan_memory(*model, Span<uint32_t>(offsets.data(), offsets.size()), Span<uint8_t>(workspace.data(), workspace.size()));
+  ASSERT_TRUE(plan.is_ok()) << plan.status().message();
+  Result<ArenaNeeds> needs = Interpreter::measure(*model, *plan);
+  ASSERT_TRUE(needs.is_ok()) << needs.status().message();
+  for (uint8_t poison : {0x00, 0xA5, 0xFF}) {
+    std::vector<uint8_t> arena(needs->total() + 64, poison);
+    Interpreter interp;
+    ASSERT_TRUE(interp.init(*model, *plan, Span<uint8_t>(arena.data(), arena.size())).is_ok());
+    std::vector<uint8_t> input, want;
+    ASSERT_TRUE(test::read_bytes(test::golden_path("kws_ref_model", "seed1.input.bin"), &input));
+    ASSERT_TRUE(test::read_bytes(test::golden_path("kws_ref_model", "seed1.output.bin"), &want));
+    std::memcpy(interp.input(0), input.data(), input.size());
+    const Status s = interp.invoke();
+    ASSERT_TRUE(s.is_ok()) << s.message();
+    EXPECT_EQ(std::memcmp(interp.output(0), want.data(), want.size()), 0) << "arena poisoned with " << static_cast<int>(poison);
+  }
+}
 
 // ../shared/models/person_detect_vela.tflite was compiled outside this project (its
 // configuration word says for which NPU); it must give person_detect's golden bytes.
