@@ -42,7 +42,7 @@ int main() {
     std::fprintf(stderr, "radar_stream: %s\n", valid.message());
     return 1;
   }
-  const Gesture sequence[] = {Gesture::kPush, Gesture::kSwipeLeft, Gesture::kPull, Gesture::kSwipeRight};
+  const Gesture sequence[] = {Gesture::kPush, Gesture::kSwipeLeft, Gesture::kSwipeUp, Gesture::kSwipeRight};
   for (size_t i = 0; i < 4; ++i) {
     drivers::sim::GestureEvent e;
     e.gesture = sequence[i];

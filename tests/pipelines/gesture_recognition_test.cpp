@@ -23,13 +23,13 @@ TEST(RadarFeatureStage, RowsAreByteIdenticalToRadarGestureFeatures) {
   std::vector<int16_t> storage(4 * f.samples());
   RingBuffer ring(Span<uint8_t>(reinterpret_cast<uint8_t*>(storage.data()), storage.size() * sizeof(int16_t)), f.bytes());
   sim::RadarSimulator radar(ring, config);
-  // A swipe and a circle, so every profile (Doppler, range, both angles) moves.
-  const sim::Gesture kinds[] = {sim::Gesture::kSwipeLeft, sim::Gesture::kCircle};
+  // A left and an up swipe, so every profile (Doppler, range, both angles) moves.
+  const sim::Gesture kinds[] = {sim::Gesture::kSwipeLeft, sim::Gesture::kSwipeUp};
   for (size_t i = 0; i < 2; ++i) {
     sim::GestureEvent e;
     e.gesture = kinds[i];
     e.params = sim::sample_gesture_params(kinds[i], sim::GestureRanges::training(), 3, i);
-    e.start_ns = 200000000ULL + i * 1000000000ULL;
+    e.start_ns = 600000000ULL + i * 2500000000ULL;
     ASSERT_TRUE(radar.schedule(e).is_ok());
   }
   runtime::dsp::RadarGestureFeatures reference;
@@ -45,7 +45,7 @@ TEST(RadarFeatureStage, RowsAreByteIdenticalToRadarGestureFeatures) {
   ASSERT_TRUE(stage.init(f.samples_per_chirp, f.chirps_per_frame, f.rx_antennas, &history).is_ok());
   EXPECT_EQ(stage.steps(), 17u);
   size_t compared = 0, moving = 0;
-  for (uint64_t k = 0; k < 66; ++k) {
+  for (uint64_t k = 0; k < 150; ++k) {
     ASSERT_TRUE(radar.advance_to((k + 1) * f.frame_period_ns).is_ok());
     radar.render_frame(k, Span<int16_t>(frame.data(), frame.size()));
     ASSERT_TRUE(reference

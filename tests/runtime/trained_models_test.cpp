@@ -97,12 +97,12 @@ void expect_probes(const std::string& path, int low, int high, const std::vector
 TEST(TrainedGestureModel, ReproducesTheOutputsRecordedInItsCard) {
   expect_probes(kGestureModel, -100, -40,
                 {
-                    {0, 0x64e0a58e17160af3ull, 0x4f8b85734193f9f7ull, {-112, -127, -112, -128, -63, -127, 29}},
-                    {1, 0xf1053c3126fbb8b7ull, 0x50d35f9f530f13f0ull, {-128, -128, -126, -128, 106, -111, -126}},
-                    {2, 0xe56e4d07ba47f613ull, 0xdd9247b52fd535e5ull, {-127, -126, -126, -128, 99, -127, -105}},
-                    {3, 0x9d24ec32db0c19ccull, 0xbcb90d9e98250db0ull, {-128, -128, -128, -128, -128, 127, -128}},
-                    {4, 0xb15e96f301092f39ull, 0x7d807991379461e7ull, {-127, -126, -108, -9, -44, -118, -108}},
-                    {5, 0x01355994df11bb08ull, 0x4dcbec86531c397bull, {-127, -127, -122, -128, -128, -120, 112}},
+                    {0, 0x64e0a58e17160af3ull, 0x84b0221e1f88118aull, {127, -128, -128, -128, -128, -128}},
+                    {1, 0xf1053c3126fbb8b7ull, 0x290518b08f10ab33ull, {-128, -71, -128, -128, -128, 71}},
+                    {2, 0xe56e4d07ba47f613ull, 0x25ecf5523f638a89ull, {-128, 118, -128, -118, -128, -128}},
+                    {3, 0x9d24ec32db0c19ccull, 0xae583424f4450f13ull, {-128, 127, -128, -128, -128, -127}},
+                    {4, 0xb15e96f301092f39ull, 0xa61d052184ed19caull, {-92, -55, -128, -128, -128, 20}},
+                    {5, 0x01355994df11bb08ull, 0xded7b7d793d0b35dull, {-121, 121, -128, -128, -128, -128}},
                 });
 }
 
@@ -126,12 +126,12 @@ TEST(TrainedGestureModel, ClassifiesHeldOutInBandGesturesAtTheTarget) {
   std::string error;
   // Seed 1001: the model card's in-band test seed (training used seeds 1 and 2).
   ASSERT_TRUE(train::evaluate_gestures(model, examples, train::training_spec(), 1001, 8, &e, &error)) << error;
-  ASSERT_EQ(e.total, 56u);
+  ASSERT_EQ(e.total, 48u);
   std::printf("gesture model: %zu/%zu held-out in-band gestures correct\n", e.correct, e.total);
-  // Measured: 56/56 (model card); margin one gesture.
-  EXPECT_GE(e.correct, 55u);
+  // Measured: 47/48 (model card: one swipe_left taken for swipe_down); margin one gesture.
+  EXPECT_GE(e.correct, 46u);
   for (int c = 0; c < sim::kGestureCount; ++c) {
-    EXPECT_GE(e.confusion[static_cast<size_t>(c)][static_cast<size_t>(c)], 7u) << sim::gesture_name(static_cast<sim::Gesture>(c));
+    EXPECT_GE(e.confusion[static_cast<size_t>(c)][static_cast<size_t>(c)], 6u) << sim::gesture_name(static_cast<sim::Gesture>(c));
   }
 }
 

@@ -192,13 +192,18 @@ TEST(CliReplay, MicrophonePlaysTheClipsInOrderWithTheirWords) {
 
 TEST(CliReplay, RadarAndAccelerometerSizesFollowTheirArguments) {
   const std::string out = temp_path("radar.bin"), truth = temp_path("radar.inc");
-  CliRun r = run("replay --sensor radar --gestures push,circle --first 0.5 --spacing 2 --tail 0.5 --out " + out + " --truth " + truth);
+  CliRun r = run("replay --sensor radar --gestures push,swipe_up --first 0.5 --spacing 2.6 --tail 0.5 --out " + out + " --truth " + truth);
   ASSERT_EQ(r.exit_code, 0) << r.out;
-  // 0.5 + 2 + 0.5 + 2 s of frames at 30/s (33 333 333 ns each), 64 x 32 x 3 int16 values a frame.
-  EXPECT_EQ(slurp(out).size(), static_cast<size_t>(5000000000ull / 33333333ull) * 6144u * 2u);
+  // 0.5 s before the first, 2.6 s to the second, 0.5 s tail and 2 s for the last gesture, at 30 frames/s
+  // (33 333 333 ns each), 64 x 32 x 3 int16 values a frame.
+  EXPECT_EQ(slurp(out).size(), static_cast<size_t>(5600000000ull / 33333333ull) * 6144u * 2u);
   const std::string t = slurp(truth);
   EXPECT_NE(t.find("{500000000ull, "), std::string::npos) << t;
-  EXPECT_NE(t.find("\"circle\"},"), std::string::npos) << t;
+  EXPECT_NE(t.find("\"swipe_up\"},"), std::string::npos) << t;
+  // Two gestures whose hands would be in view at once are refused.
+  r = run("replay --sensor radar --gestures push,swipe_up --first 0.5 --spacing 1 --tail 0.5 --out " + out + " --truth " + truth);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.out.find("overlap"), std::string::npos) << r.out;
   r = run("replay --sensor accelerometer --seconds 3 --fault looseness --fault-at 1 --out " + out + " --truth " + truth);
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_EQ(slurp(out).size(), 3u * 1344u * 3u * 2u);  // x, y, z at 1344 Hz

@@ -33,7 +33,7 @@ const char kHelp[] =
     "Writes what a replay sensor plays (raw little-endian int16 frames) and its ground truth\n"
     "(C++ initialisers: {start_ns, end_ns, \"name\"}, one event a line).\n"
     "  microphone:    --wav FILE.wav[,FILE.wav...]  16 kHz mono clips, played one after another\n"
-    "  radar:         --gestures NAME[,NAME...]  (push pull swipe_left swipe_right circle double_tap)\n"
+    "  radar:         --gestures NAME[,NAME...]  (push swipe_left swipe_right swipe_up swipe_down)\n"
     "                 [--first S (1.0)] [--spacing S (2.5)] [--seed N (1)] [--tail S (1.0)]\n"
     "  accelerometer: --seconds S --fault NAME --fault-at S [--severity X (0.5)] [--rpm R (1500)]\n"
     "                 (imbalance misalignment bearing_outer_race bearing_inner_race looseness)\n";
@@ -137,7 +137,7 @@ bool radar(const Args& args, std::vector<int16_t>* data, std::vector<Event>* eve
     }
     e.params = sim::sample_gesture_params(e.gesture, ranges, static_cast<uint64_t>(seed), i);
     e.start_ns = to_ns(first + static_cast<double>(i) * spacing);
-    if (e.params.duration_s + 2 * sim::RadarSimulator::kLeadTimeS > spacing) {
+    if (sim::hand_in_view_before_s(e.params) + sim::hand_in_view_after_s(e.params) > spacing) {
       *error = "radar: gestures every " + args.get("spacing", "2.5") + " s overlap";
       return false;
     }

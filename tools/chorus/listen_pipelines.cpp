@@ -607,7 +607,7 @@ std::string gesture_truth_from_path(const std::string& path) {
       if (c != '_' && c != '-' && c != ' ') out += c;
     return out;
   };
-  static const char* const kNames[] = {"push", "pull", "swipe_left", "swipe_right", "swipe_up", "swipe_down", "circle", "double_tap"};
+  static const char* const kNames[] = {"push", "swipe_left", "swipe_right", "swipe_up", "swipe_down"};
   const size_t slash = path.find_last_of('/');
   const std::string file = slash == std::string::npos ? path : path.substr(slash + 1);
   for (const std::string& candidate : {parent_folder(path), file.substr(0, file.find('_'))}) {

@@ -89,7 +89,7 @@ std::string label_from_path(const std::string& path, const std::vector<std::stri
 int anomaly_truth_from_path(const std::string& path);
 // The gesture a radar recording holds, from its folder or its file name's first part
 // (Push_e1_u1_s1.npy, as the Infineon 60 GHz gesture set names them): push, pull,
-// swipe_left, swipe_right, swipe_up, swipe_down, circle, double_tap; "" when neither says.
+// swipe_left, swipe_right, swipe_up, swipe_down; "" when neither says.
 std::string gesture_truth_from_path(const std::string& path);
 
 }  // namespace chorus::cli

@@ -95,32 +95,73 @@ GestureExample GestureExamples::make(sim::Gesture gesture, const DrawSpec& spec,
   // sample_gesture_params streams by gesture; the spec goes into the seed so different
   // ranges never share draws.
   const uint64_t draw_seed = sim::random_bits(seed, stream_of(kGestureStream, spec, 0), 0);
-  ex.params = sim::sample_gesture_params(gesture, spec.gesture, draw_seed, index);
   const uint64_t key = static_cast<uint64_t>(gesture) << 40 | index;
+  auto uniform = [&](int stream, double lo, double hi) { return sim::random_between(seed, stream_of(kGestureStream, spec, stream), key, lo, hi); };
+
+  // What moves in the window: for `nothing`, a third of the examples are the edges of a real
+  // gesture -- the window before its stroke (the hand coming up) or after it (the hold and
+  // the return) -- so that neither alone is taken for the gesture.
+  sim::Gesture motion = gesture;
+  int edge = 0;  // -1: the window ends before the stroke, +1: it starts after
+  if (gesture == sim::Gesture::kNothing) {
+    const double u = uniform(3, 0.0, 1.0);
+    if (u < 0.35) {
+      motion = static_cast<sim::Gesture>(1 + static_cast<int>(uniform(4, 0.0, 4.999)));
+      edge = u < 0.1 ? -1 : 1;
+    }
+  }
+  ex.params = sim::sample_gesture_params(motion, spec.gesture, draw_seed, index);
 
   sim::RadarSimConfig config = radar_;
   config.seed = sim::random_bits(seed, stream_of(kGestureStream, spec, 1), key);
+  // The scene: the user's body in two of three examples, a passer-by in one of four.
+  config.body = uniform(5, 0.0, 1.0) < 0.67;
+  config.body_distance_m = ex.params.distance_m + uniform(6, 0.2, 0.45);
+  config.body_azimuth_deg = uniform(7, -15.0, 15.0);
+  config.body_elevation_deg = uniform(8, -25.0, -5.0);
+  config.body_snr_db = uniform(9, 12.0, 30.0);
+  config.walker = uniform(10, 0.0, 1.0) < 0.25;
+  config.walker_distance_m = uniform(11, 0.6, 1.15);
+  config.walker_speed_mps = uniform(12, 0.7, 1.6) * (uniform(13, 0.0, 1.0) < 0.5 ? -1.0 : 1.0);
+  config.walker_snr_db = uniform(14, 10.0, 28.0);
+  // Frame rates from 29 to 34 a second: the simulator's 30 and the Infineon recordings' 33.
+  config.format.frame_period_ns = static_cast<uint32_t>(std::llround(1e9 / uniform(17, 29.0, 34.0)));
   uint8_t storage[1];
   RingBuffer ring(Span<uint8_t>(storage, 0), config.format.bytes());
-  sim::RadarSimulator radar(ring, config);
 
   const double period_s = static_cast<double>(config.format.frame_period_ns) * 1e-9;
   const double window_s = kWindowFrames * period_s;
-  const double slack = 0.5 * (window_s - ex.params.duration_s);
-  const double reach = slack < kMaxJitterS ? (slack > 0.0 ? slack : 0.0) : kMaxJitterS;
-  const double jitter = sim::random_between(seed, stream_of(kGestureStream, spec, 2), key, -reach, reach);
-  ex.motion_centre_s = 0.5 * window_s + jitter;
-  double start_s = ex.motion_centre_s - 0.5 * ex.params.duration_s;
-  if (start_s < 0.0) start_s = 0.0;
+  config.walker_crossing_s = uniform(15, -0.3, window_s + 0.3);
+  sim::RadarSimulator radar(ring, config);
+  double start_s;
+  if (edge < 0) {
+    // The stroke starts just after the window ends.
+    start_s = window_s + uniform(16, 0.0, 0.15);
+    ex.motion_centre_s = start_s + 0.5 * ex.params.duration_s;
+  } else if (edge > 0) {
+    // The stroke ended just before the window starts: the hold and the return are in view.
+    start_s = -ex.params.duration_s - uniform(16, 0.0, 0.15);
+    ex.motion_centre_s = start_s + 0.5 * ex.params.duration_s;
+  } else {
+    const double slack = 0.5 * (window_s - ex.params.duration_s);
+    const double reach = slack < kMaxJitterS ? (slack > 0.0 ? slack : 0.0) : kMaxJitterS;
+    const double jitter = uniform(2, -reach, reach);
+    ex.motion_centre_s = 0.5 * window_s + jitter;
+    start_s = ex.motion_centre_s - 0.5 * ex.params.duration_s;
+  }
   sim::GestureEvent event;
-  event.gesture = gesture;
+  event.gesture = motion;
   event.params = ex.params;
-  event.start_ns = static_cast<os::TimeNs>(std::llround(start_s * 1e9));
+  // Frames are rendered from time 0; a stroke that started before the window is shifted by
+  // rendering later frames instead.
+  const double shift = start_s < 0.0 ? -start_s + ex.params.approach_s : 0.0;
+  event.start_ns = static_cast<os::TimeNs>(std::llround((start_s + shift) * 1e9));
   status_ = radar.schedule(event);
+  const uint64_t first_frame = static_cast<uint64_t>(std::llround(shift / period_s));
 
   ex.features.resize(example_size());
   for (int f = 0; f < kWindowFrames && status_.is_ok(); ++f) {
-    radar.render_frame(static_cast<uint64_t>(f), Span<int16_t>(frame_.data(), frame_.size()));
+    radar.render_frame(first_frame + static_cast<uint64_t>(f), Span<int16_t>(frame_.data(), frame_.size()));
     status_ = features_.compute(Span<const int16_t>(frame_.data(), frame_.size()),
                                 Span<runtime::dsp::ComplexF>(cube_.data(), cube_.size()),
                                 Span<int8_t>(ex.features.data() + static_cast<size_t>(f) * row_size(), row_size()));

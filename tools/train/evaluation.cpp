@@ -70,7 +70,7 @@ bool evaluate_gestures(TrainedModel& model, GestureExamples& examples, const Dra
       }
       const std::vector<int8_t> scores = model.run(ex.features, error);
       if (scores.size() != static_cast<size_t>(sim::kGestureCount)) {
-        if (error->empty()) *error = "the model has " + std::to_string(scores.size()) + " outputs, expected 7 gestures";
+        if (error->empty()) *error = "the model has " + std::to_string(scores.size()) + " outputs, expected " + std::to_string(sim::kGestureCount) + " gestures";
         return false;
       }
       const size_t predicted = argmax(scores);

@@ -140,8 +140,8 @@ int export_gestures(const Options& o) {
       features.insert(features.end(), ex.features.begin(), ex.features.end());
       labels.push_back(static_cast<uint8_t>(c));
       const sim::GestureParams& p = ex.params;
-      for (double v : {p.distance_m, p.azimuth_deg, p.elevation_deg, p.duration_s, p.extent_m, p.snr_db,
-                       static_cast<double>(p.clockwise), static_cast<double>(p.hand_present), ex.motion_centre_s}) {
+      for (double v : {p.distance_m, p.azimuth_deg, p.elevation_deg, p.duration_s, p.extent_m, p.snr_db, p.approach_s, p.hold_s,
+                       p.return_s, static_cast<double>(p.hand_present), ex.motion_centre_s}) {
         params.push_back(static_cast<float>(v));
       }
     }
@@ -168,15 +168,20 @@ int export_gestures(const Options& o) {
   range(j, "duration_s", r.duration_s);
   range(j, "extent_scale", r.extent_scale);
   range(j, "snr_db", r.snr_db);
+  range(j, "push_distance_m", r.push_distance_m);
+  range(j, "push_end_m", r.push_end_m);
+  range(j, "approach_s", r.approach_s);
+  range(j, "hold_s", r.hold_s);
+  range(j, "return_s", r.return_s);
   j.end_object();
   j.key("params").begin_array();
-  for (const char* name : {"distance_m", "azimuth_deg", "elevation_deg", "duration_s", "extent_m", "snr_db", "clockwise",
-                           "hand_present", "motion_centre_s"}) {
+  for (const char* name : {"distance_m", "azimuth_deg", "elevation_deg", "duration_s", "extent_m", "snr_db", "approach_s", "hold_s",
+                           "return_s", "hand_present", "motion_centre_s"}) {
     j.value(name);
   }
   j.end_array().end_object();
   return finish(o, {labels.size(), static_cast<size_t>(GestureExamples::kWindowFrames), examples.row_size()}, features, labels,
-                params, 9, j)
+                params, 11, j)
              ? 0
              : 1;
 }
@@ -241,6 +246,8 @@ int main(int argc, char** argv) {
   Options o;
   std::string error;
   if (!parse(argc, argv, &o, &error)) return usage(error.c_str());
+  // The output folder and any missing parents.
+  for (size_t at = o.out.find('/', 1); at != std::string::npos; at = o.out.find('/', at + 1)) ::mkdir(o.out.substr(0, at).c_str(), 0755);
   ::mkdir(o.out.c_str(), 0755);
   return o.kind == "gesture" ? export_gestures(o) : export_vibration(o);
 }

@@ -42,6 +42,7 @@ RadarSimulator::RadarSimulator(RingBuffer& ring, const RadarSimConfig& config)
     clutter_[i].position = direction(distance, az, el);
     clutter_[i].amplitude = config_.clutter_lsb * gain / (distance * distance);
   }
+  body_phase_ = kTwoPi * random_uniform(config_.seed, kSceneStream, 16);
 }
 
 double RadarSimulator::wavelength_m() const {
@@ -93,7 +94,7 @@ int RadarSimulator::event_at(double t_s) const {
     const GestureEvent& e = events_[i];
     if (e.gesture == Gesture::kNothing && !e.params.hand_present) continue;
     const double start = static_cast<double>(e.start_ns) * 1e-9;
-    if (t_s >= start - kLeadTimeS && t_s <= start + e.params.duration_s + kLeadTimeS) return static_cast<int>(i);
+    if (t_s >= start - hand_in_view_before_s(e.params) && t_s <= start + hand_in_view_after_s(e.params)) return static_cast<int>(i);
   }
   return -1;
 }
@@ -103,9 +104,8 @@ bool RadarSimulator::palm_at(double t_s, Vec3* palm, Vec3* offset) const {
   if (index < 0) return false;
   const GestureEvent& e = events_[index];
   const GestureParams& p = e.params;
-  const double u = (t_s - static_cast<double>(e.start_ns) * 1e-9) / p.duration_s;
   const Vec3 start = direction(p.distance_m, p.azimuth_deg, p.elevation_deg);
-  *offset = gesture_offset(e.gesture, p, u);
+  if (!hand_offset(e.gesture, p, t_s - static_cast<double>(e.start_ns) * 1e-9, offset)) return false;
   // Physiological tremor: about half a millimetre near 9 Hz.
   const double phase = kTwoPi * random_uniform(config_.seed, kSceneStream + 1, static_cast<uint64_t>(index));
   const double tremor = 0.0005 * std::sin(kTwoPi * 9.0 * t_s + phase);
@@ -119,6 +119,35 @@ size_t RadarSimulator::scatterers_at(double t_s, Scatterer* out, size_t capacity
   if (n < capacity && config_.leakage_lsb > 0.0) out[n++] = Scatterer{Vec3{0.0, 0.0, 0.015}, config_.leakage_lsb};
   for (const Scatterer& c : clutter_) {
     if (n < capacity) out[n++] = c;
+  }
+  if (config_.body) {
+    // Torso and shoulders: breathing (4 mm at about 0.3 Hz) and a slow sway (1 cm at 0.1 Hz).
+    const double breath = 0.004 * std::sin(kTwoPi * 0.3 * t_s + body_phase_);
+    const double sway = 0.01 * std::sin(kTwoPi * 0.1 * t_s + 2.0 * body_phase_);
+    const Vec3 torso = direction(config_.body_distance_m, config_.body_azimuth_deg, config_.body_elevation_deg);
+    const double reference = config_.noise_lsb * std::pow(10.0, config_.body_snr_db / 20.0);
+    const Vec3 parts[] = {{0.0, 0.0, 0.0}, {-0.18, 0.2, 0.02}, {0.18, 0.2, 0.02}};
+    const double rcs[] = {1.0, 0.3, 0.3};
+    for (int k = 0; k < 3 && n < capacity; ++k) {
+      const Vec3 at = add(torso, add(parts[k], Vec3{sway, 0.0, breath}));
+      const double r = norm(at), f = config_.body_distance_m / r;
+      out[n++] = Scatterer{at, reference * std::sqrt(rcs[k]) * f * f};
+    }
+  }
+  if (config_.walker) {
+    // A person crossing: body and two swinging legs (1.8 strides a second), seen within +-60 degrees.
+    const double x = config_.walker_speed_mps * (t_s - config_.walker_crossing_s);
+    const double z = config_.walker_distance_m;
+    if (std::fabs(x) < 1.7 * z) {
+      const double reference = config_.noise_lsb * std::pow(10.0, config_.walker_snr_db / 20.0);
+      const double swing = 0.25 * std::sin(kTwoPi * 0.9 * t_s);
+      const Vec3 parts[] = {{x, 0.0, z}, {x + swing, -0.5, z}, {x - swing, -0.5, z}};
+      const double rcs[] = {1.0, 0.25, 0.25};
+      for (int k = 0; k < 3 && n < capacity; ++k) {
+        const double r = norm(parts[k]), f = z / r;
+        out[n++] = Scatterer{parts[k], reference * std::sqrt(rcs[k]) * f * f};
+      }
+    }
   }
   Vec3 palm, offset;
   if (!palm_at(t_s, &palm, &offset)) return n;
@@ -151,7 +180,7 @@ void RadarSimulator::render_frame(uint64_t index, Span<int16_t> out) const {
   const double slope = slope_hz_per_s();
   const double f0 = config_.start_frequency_hz;
   const double dt = 1.0 / config_.adc_rate_hz;
-  constexpr size_t kMaxScatterers = 16;
+  constexpr size_t kMaxScatterers = 20;
   Scatterer scatterers[kMaxScatterers];
   double phase0[kMaxScatterers][3];
   double step[kMaxScatterers][3];

@@ -29,7 +29,10 @@ Status GestureRecognition::open() {
   if (config_.gestures > sim::RadarSimulator::kMaxEvents)
     return Status::error(StatusCode::kOutOfRange, "gesture: %zu gestures scripted; the simulator takes %zu", config_.gestures,
                          sim::RadarSimulator::kMaxEvents);
-  const double longest = config_.ranges.duration_s[1] + sim::RadarSimulator::kLeadTimeS * 2 + kDetectionWindowS;
+  // One gesture's hand must be out of view before the next comes up, and its detection window over.
+  const double in_view = config_.ranges.approach_s[1] + config_.ranges.duration_s[1] + config_.ranges.hold_s[1] + config_.ranges.return_s[1];
+  const double scored = config_.ranges.duration_s[1] + kDetectionWindowS;
+  const double longest = in_view > scored ? in_view : scored;
   if (!(config_.spacing_s >= longest))
     return Status::error(StatusCode::kInvalidArgument, "gesture: events every %d ms overlap (the longest needs %d ms)",
                          static_cast<int>(config_.spacing_s * 1000), static_cast<int>(longest * 1000));

@@ -34,8 +34,8 @@ using os::TimeNs;
 
 constexpr TimeNs kRunNs = static_cast<TimeNs>(CHORUS_RUN_SECONDS) * 1000000000ull;
 constexpr uint32_t kSamples = 64, kChirps = 32, kAntennas = 3, kFrameValues = kSamples * kChirps * kAntennas;
-constexpr uint32_t kRows = 32, kRingFrames = 4, kClasses = 7;
-const char* const kGestures[kClasses] = {"nothing", "push", "pull", "swipe_left", "swipe_right", "circle", "double_tap"};
+constexpr uint32_t kRows = 32, kRingFrames = 4, kClasses = 6;
+const char* const kGestures[kClasses] = {"nothing", "push", "swipe_left", "swipe_right", "swipe_up", "swipe_down"};
 constexpr TimeNs kSuppression = 1000000000ull;
 constexpr TimeNs kLate = 1200000000ull;  // the host's detection window after a gesture
 

@@ -33,11 +33,22 @@ struct RadarSimConfig {
   double clutter_lsb = 40.0;            // amplitude of each static reflector at 1 m
   double leakage_lsb = 150.0;           // TX-to-RX leakage (a 3 cm "target")
   uint64_t seed = 1;
+  // The scene around the hand: the user's body, breathing and swaying, and a person walking
+  // past (both in the Infineon recordings' rooms; neither is a gesture).
+  bool body = false;
+  double body_distance_m = 0.7, body_azimuth_deg = 0.0, body_elevation_deg = -15.0;
+  double body_snr_db = 25.0;       // torso echo over the noise sigma
+  bool walker = false;
+  double walker_distance_m = 1.0;  // along the boresight
+  double walker_speed_mps = 1.2;   // across it, +x
+  double walker_crossing_s = 0.5;  // when it crosses the boresight
+  double walker_snr_db = 20.0;
 };
 
 struct GestureEvent {
   Gesture gesture = Gesture::kNothing;
-  os::TimeNs start_ns = 0;  // motion starts; the hand is in view 0.2 s before and after
+  os::TimeNs start_ns = 0;  // the stroke starts; the hand is in view from params.approach_s before
+                            // to hand_in_view_after_s(params) after
   GestureParams params;
 };
 
@@ -53,7 +64,6 @@ struct RadarTruth {
 class RadarSimulator final : public SimulatedSensor {
  public:
   static constexpr size_t kMaxEvents = 64;
-  static constexpr double kLeadTimeS = 0.2;
 
   // `ring` frames must be format.bytes().
   RadarSimulator(RingBuffer& ring, const RadarSimConfig& config);
@@ -104,6 +114,7 @@ class RadarSimulator final : public SimulatedSensor {
   bool running_ = true;
   Vec3 rx_[3];
   Scatterer clutter_[2];
+  double body_phase_ = 0.0;
 };
 
 }  // namespace chorus::drivers::sim
