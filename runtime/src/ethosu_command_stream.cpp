@@ -19,7 +19,7 @@ Result<DriverPayload> parse_driver_payload(Span<const uint8_t> bytes) {
   if (bytes.size() % 4 != 0 || words < 1)
     return Status::error(StatusCode::kMalformedModel, "ethos-u command stream: %zu bytes, not whole 32-bit words", bytes.size());
   if (le32(bytes.data()) != kFourccCop1)
-    return Status::error(StatusCode::kMalformedModel, "ethos-u command stream: starts with 0x%08x, not \"COP1\"", le32(bytes.data()));
+    return Status::error(StatusCode::kMalformedModel, "ethos-u command stream: starts with 0x%08x, not \"COP1\"", static_cast<unsigned>(le32(bytes.data())));
   DriverPayload p;
   bool config = false;
   for (size_t i = 1; i < words;) {
@@ -34,7 +34,7 @@ Result<DriverPayload> parse_driver_payload(Span<const uint8_t> bytes) {
       const uint32_t product = cfg >> 28;
       if (product > 1)
         return Status::error(StatusCode::kUnsupported, "ethos-u command stream: configuration product %u (0: Ethos-U55, 1: Ethos-U65)",
-                             product);
+                             static_cast<unsigned>(product));
       p.u65 = product == 1;
       p.macs_per_cycle = 1u << (cfg & 0xF);
       p.cmd_stream_version = (cfg >> 4) & 0xF;
@@ -62,7 +62,7 @@ Result<DriverPayload> parse_driver_payload(Span<const uint8_t> bytes) {
       return p;
     } else {
       const char* name = action == kDaReserved ? "reserved" : action == kDaReadApb ? "READ_APB" : action == kDaDumpShram ? "DUMP_SHRAM" : "unknown";
-      return Status::error(StatusCode::kUnsupported, "ethos-u command stream: driver action 0x%02x (%s) at byte %zu is not supported", action,
+      return Status::error(StatusCode::kUnsupported, "ethos-u command stream: driver action 0x%02x (%s) at byte %zu is not supported", static_cast<unsigned>(action),
                            name, 4 * i);
     }
   }
@@ -101,13 +101,13 @@ Result<bool> CommandReader::next(Command* c) {
   c->param = static_cast<uint16_t>(w >> 16);
   const uint32_t mode = w & kModeMask;
   if (mode != 0 && mode != kModeCmd1)
-    return Status::error(StatusCode::kUnsupported, "ethos-u command 0x%08x at byte %zu: mode %u (0: cmd0, 1: cmd1)", w, c->offset, mode >> 14);
+    return Status::error(StatusCode::kUnsupported, "ethos-u command 0x%08x at byte %zu: mode %u (0: cmd0, 1: cmd1)", static_cast<unsigned>(w), c->offset, static_cast<unsigned>(mode >> 14));
   if ((w & 0x3C00) != 0)
-    return Status::error(StatusCode::kUnsupported, "ethos-u command 0x%08x at byte %zu: reserved bits 13..10 set", w, c->offset);
+    return Status::error(StatusCode::kUnsupported, "ethos-u command 0x%08x at byte %zu: reserved bits 13..10 set", static_cast<unsigned>(w), c->offset);
   c->cmd1 = mode == kModeCmd1;
   if (command_name(c->opcode, c->cmd1) == nullptr)
-    return Status::error(StatusCode::kUnsupported, "ethos-u command 0x%08x at byte %zu: %s opcode 0x%03x is not an Ethos-U55/U65 command", w,
-                         c->offset, c->cmd1 ? "cmd1" : "cmd0", c->opcode);
+    return Status::error(StatusCode::kUnsupported, "ethos-u command 0x%08x at byte %zu: %s opcode 0x%03x is not an Ethos-U55/U65 command", static_cast<unsigned>(w),
+                         c->offset, c->cmd1 ? "cmd1" : "cmd0", static_cast<unsigned>(c->opcode));
   if (c->cmd1) {
     if (at_ + 1 >= count_)
       return Status::error(StatusCode::kMalformedModel, "ethos-u command %s at byte %zu: its payload word is past the end of the stream",

@@ -94,7 +94,7 @@ class FeatureMapAccess {
 Status outside(const NpuOperation& op, const char* fm, uint32_t y, uint32_t x, uint32_t c, const FeatureMap& f, const NpuRegion& r) {
   return Status::error(StatusCode::kOutOfRange,
                        "ethos-u: %s at command byte %zu: %s element (y %u, x %u, c %u) falls outside region %u (%zu bytes)", op_name(op),
-                       op.offset, fm, y, x, c, f.region, r.size);
+                       op.offset, fm, static_cast<unsigned>(y), static_cast<unsigned>(x), static_cast<unsigned>(c), static_cast<unsigned>(f.region), r.size);
 }
 
 uint32_t cores_of(const DriverPayload& p) { return p.u65 && p.macs_per_cycle == 512 ? 2 : 1; }
@@ -176,6 +176,26 @@ Status gather_ifm(const Context& ctx, const NpuOperation& op, int64_t h, int64_t
   return Status::ok();
 }
 
+// How core `core`'s weight stream of a convolution is laid out: its output channels are
+// k, k + cores, ... and it takes its share of the OFM block depth (weight_compressor.py).
+WeightLayout core_layout(const DriverPayload& payload, const NpuOperation& op, bool depthwise, uint32_t core) {
+  const uint32_t cores = cores_of(payload);
+  WeightLayout l;
+  l.ofm_depth = (op.ofm.depth - core + cores - 1) / cores;
+  l.kernel_height = op.kernel_height;
+  l.kernel_width = op.kernel_width;
+  l.ifm_depth = depthwise ? 1 : op.ifm.depth;
+  l.ofm_block_depth = (op.ofm_block_depth + cores - 1 - core) / cores;
+  l.ifm_ublock_depth = kIfmUblockDepth;
+  l.ofm_ublock_depth = ofm_ublock_depth(payload.macs_per_cycle / cores);
+  l.dilation_x = op.dilation_x;
+  l.dilation_y = op.dilation_y;
+  l.ifm_bits = op.ifm.bits;
+  l.depthwise = depthwise;
+  l.part_kernel_first = op.part_kernel_first;
+  return l;
+}
+
 // Decodes the weight and scale streams of a convolution: core k holds output channels
 // k, k + cores, ... (weight_compressor.py core_deinterleave) with its share of the OFM block depth.
 Status load_weights(const Context& ctx, const NpuOperation& op, bool depthwise, const uint8_t** scales_out, uint32_t* cores_out) {
@@ -183,33 +203,21 @@ Status load_weights(const Context& ctx, const NpuOperation& op, bool depthwise, 
   const uint64_t per_out = uint64_t{op.kernel_height} * op.kernel_width * (depthwise ? 1 : op.ifm.depth);
   size_t used = 0;
   for (uint32_t core = 0; core < cores && core < op.ofm.depth; ++core) {
-    WeightLayout l;
-    l.ofm_depth = (op.ofm.depth - core + cores - 1) / cores;
-    l.kernel_height = op.kernel_height;
-    l.kernel_width = op.kernel_width;
-    l.ifm_depth = depthwise ? 1 : op.ifm.depth;
-    l.ofm_block_depth = (op.ofm_block_depth + cores - 1 - core) / cores;
-    l.ifm_ublock_depth = kIfmUblockDepth;
-    l.ofm_ublock_depth = ofm_ublock_depth(ctx.payload.macs_per_cycle / cores);
-    l.dilation_x = op.dilation_x;
-    l.dilation_y = op.dilation_y;
-    l.ifm_bits = op.ifm.bits;
-    l.depthwise = depthwise;
-    l.part_kernel_first = op.part_kernel_first;
+    const WeightLayout l = core_layout(ctx.payload, op, depthwise, core);
     const uint64_t base = core == 0 ? op.weight_base : op.weight1_base;
     const uint64_t length = core == 0 ? op.weight_length : op.weight1_length;
     const NpuRegion& wr = region(ctx, op.weight_region);
     if (wr.data == nullptr || base + length > wr.size)
       return Status::error(StatusCode::kOutOfRange, "ethos-u: %s at command byte %zu: core %u's weights (%llu bytes at %llu) fall outside region %u (%zu bytes)",
-                           op_name(op), op.offset, core, static_cast<unsigned long long>(length), static_cast<unsigned long long>(base),
-                           op.weight_region, wr.size);
+                           op_name(op), op.offset, static_cast<unsigned>(core), static_cast<unsigned long long>(length),
+                           static_cast<unsigned long long>(base), static_cast<unsigned>(op.weight_region), wr.size);
     const uint64_t n64 = uint64_t{l.ofm_depth} * per_out;
     if (n64 > ctx.buffers.weights_capacity || used + n64 > ctx.buffers.weights_capacity) return op_error(op, "weights larger than the weight buffer (FunctionalNpu::measure)");
     const size_t n = static_cast<size_t>(n64);
     const Status s = decode_weights(Span<const uint8_t>(wr.data + base, static_cast<size_t>(length)), l, ctx.buffers.stream,
                                     ctx.buffers.stream_capacity, ctx.buffers.weights + used, n);
     if (!s.is_ok())
-      return Status::error(s.code(), "ethos-u: %s at command byte %zu: core %u: %s", op_name(op), op.offset, core, s.message());
+      return Status::error(s.code(), "ethos-u: %s at command byte %zu: core %u: %s", op_name(op), op.offset, static_cast<unsigned>(core), s.message());
     used += n;
     const uint64_t sbase = core == 0 ? op.scale_base : op.scale1_base;
     const uint64_t slength = core == 0 ? op.scale_length : op.scale1_length;
@@ -217,8 +225,9 @@ Status load_weights(const Context& ctx, const NpuOperation& op, bool depthwise, 
     if (slength < uint64_t{l.ofm_depth} * kScaleRecordBytes || sr.data == nullptr || sbase + slength > sr.size)
       return Status::error(StatusCode::kOutOfRange,
                            "ethos-u: %s at command byte %zu: core %u's scales (%llu bytes at %llu; %u channels need %zu) do not fit region %u (%zu bytes)",
-                           op_name(op), op.offset, core, static_cast<unsigned long long>(slength), static_cast<unsigned long long>(sbase),
-                           l.ofm_depth, size_t{l.ofm_depth} * kScaleRecordBytes, op.scale_region, sr.size);
+                           op_name(op), op.offset, static_cast<unsigned>(core), static_cast<unsigned long long>(slength),
+                           static_cast<unsigned long long>(sbase), static_cast<unsigned>(l.ofm_depth), size_t{l.ofm_depth} * kScaleRecordBytes,
+                           static_cast<unsigned>(op.scale_region), sr.size);
     scales_out[core] = sr.data + sbase;
   }
   *cores_out = cores;
@@ -484,12 +493,12 @@ Status run_elementwise(const Context& ctx, const NpuOperation& op) {
 Status run_dma(Context& ctx, const DmaTransfer& d, uint8_t* lut, uint32_t shram_bytes) {
   if (d.src_stride_mode != 0 || d.dst_stride_mode != 0 || (d.mode & 0xF) != 0)
     return Status::error(StatusCode::kUnsupported, "ethos-u: NPU_OP_DMA_START at command byte %zu: mode %u / stride modes %u,%u (2-D and 3-D transfers) are not modelled",
-                         d.offset, d.mode, d.src_stride_mode, d.dst_stride_mode);
+                         d.offset, static_cast<unsigned>(d.mode), static_cast<unsigned>(d.src_stride_mode), static_cast<unsigned>(d.dst_stride_mode));
   if (d.src_internal) return Status::error(StatusCode::kUnsupported, "ethos-u: NPU_OP_DMA_START at command byte %zu: a DMA out of SHRAM is not modelled", d.offset);
   const NpuRegion& src = region(ctx, d.src_region);
   if (src.data == nullptr || d.src + d.length > src.size)
     return Status::error(StatusCode::kOutOfRange, "ethos-u: NPU_OP_DMA_START at command byte %zu: %llu bytes from %llu fall outside region %u (%zu bytes)",
-                         d.offset, static_cast<unsigned long long>(d.length), static_cast<unsigned long long>(d.src), d.src_region, src.size);
+                         d.offset, static_cast<unsigned long long>(d.length), static_cast<unsigned long long>(d.src), static_cast<unsigned>(d.src_region), src.size);
   uint8_t* to;
   if (d.dst_internal) {
     // The lookup tables: the last 2 KB of SHRAM (architecture_features.py shram_lut_address).
@@ -497,13 +506,13 @@ Status run_dma(Context& ctx, const DmaTransfer& d, uint8_t* lut, uint32_t shram_
     if (d.dst < lut_at || d.dst + d.length > shram_bytes)
       return Status::error(StatusCode::kUnsupported, "ethos-u: NPU_OP_DMA_START at command byte %zu: %llu bytes to SHRAM %llu, outside its lookup-table area [%llu, %u)",
                            d.offset, static_cast<unsigned long long>(d.length), static_cast<unsigned long long>(d.dst),
-                           static_cast<unsigned long long>(lut_at), shram_bytes);
+                           static_cast<unsigned long long>(lut_at), static_cast<unsigned>(shram_bytes));
     to = lut + (d.dst - lut_at);
   } else {
     const NpuRegion& dst = region(ctx, d.dst_region);
     if (dst.data == nullptr || d.dst + d.length > dst.size)
       return Status::error(StatusCode::kOutOfRange, "ethos-u: NPU_OP_DMA_START at command byte %zu: %llu bytes to %llu fall outside region %u (%zu bytes)",
-                           d.offset, static_cast<unsigned long long>(d.length), static_cast<unsigned long long>(d.dst), d.dst_region, dst.size);
+                           d.offset, static_cast<unsigned long long>(d.length), static_cast<unsigned long long>(d.dst), static_cast<unsigned>(d.dst_region), dst.size);
     to = dst.data + d.dst;
   }
   const uint8_t* from = src.data + d.src;
@@ -592,19 +601,8 @@ Result<FunctionalNpuNeeds> FunctionalNpu::measure(const DriverPayload& payload) 
         const size_t w = w64 > SIZE_MAX / 16 ? SIZE_MAX / 16 : static_cast<size_t>(w64);
         if (w > z->needs.weights) z->needs.weights = w;
         for (uint32_t core = 0; core < cores; ++core) {
-          WeightLayout l;
-          l.ofm_depth = (op.ofm.depth - core + cores - 1) / cores;
-          l.kernel_height = op.kernel_height;
-          l.kernel_width = op.kernel_width;
-          l.ifm_depth = dw ? 1 : op.ifm.depth;
-          l.ofm_block_depth = (op.ofm_block_depth + cores - 1 - core) / cores;
+          const WeightLayout l = core_layout(*z->payload, op, dw, core);
           if (l.ofm_block_depth == 0 || l.ofm_depth == 0) continue;
-          l.ofm_ublock_depth = ofm_ublock_depth(z->payload->macs_per_cycle / cores);
-          l.dilation_x = op.dilation_x;
-          l.dilation_y = op.dilation_y;
-          l.ifm_bits = op.ifm.bits;
-          l.depthwise = dw;
-          l.part_kernel_first = op.part_kernel_first;
           const uint64_t n = weight_stream_values(l);
           const size_t capped = n > SIZE_MAX / 16 ? SIZE_MAX / 16 : static_cast<size_t>(n);
           if (capped > z->needs.stream) z->needs.stream = capped;

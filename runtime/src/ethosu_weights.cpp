@@ -172,7 +172,7 @@ Result<size_t> decode_weight_stream(Span<const uint8_t> stream, int16_t* out, si
     }
     const size_t slice_at = bits.byte();
     if (zdiv > 3 && zdiv != kZdivDisable)
-      return Status::error(StatusCode::kMalformedModel, "weight stream: zero-run divisor %u at byte %zu (0-3 or 6)", zdiv, slice_at);
+      return Status::error(StatusCode::kMalformedModel, "weight stream: zero-run divisor %u at byte %zu (0-3 or 6)", static_cast<unsigned>(zdiv), slice_at);
     const bool zero_runs = zdiv != kZdivDisable;
     uint32_t length = 0, wdiv = 0, truncate = 0, new_palette = 0;
     if (!bits.read(15, &length) || !bits.read(3, &wdiv) || !bits.read(1, &truncate) || !bits.read(1, &new_palette)) return truncated(bits);
@@ -207,7 +207,7 @@ Result<size_t> decode_weight_stream(Span<const uint8_t> stream, int16_t* out, si
       }
       wdiv = width;
     } else if (wdiv > 5) {
-      return Status::error(StatusCode::kMalformedModel, "weight stream: weight divisor %u at byte %zu (0-5 or 7)", wdiv, slice_at);
+      return Status::error(StatusCode::kMalformedModel, "weight stream: weight divisor %u at byte %zu (0-5 or 7)", static_cast<unsigned>(wdiv), slice_at);
     }
 
     // Chunks: each reads the unary parts of its symbols, then the remainders of the
@@ -379,7 +379,8 @@ Status decode_weights(Span<const uint8_t> stream, const WeightLayout& layout, in
   if (!decoded.is_ok()) return decoded.status();
   if (*decoded != expected)
     return Status::error(StatusCode::kMalformedModel, "weights: the stream holds %zu values; %zu expected for %ux%ux%ux%u in brick order",
-                         *decoded, expected, layout.ofm_depth, layout.kernel_height, layout.kernel_width, layout.ifm_depth);
+                         *decoded, expected, static_cast<unsigned>(layout.ofm_depth), static_cast<unsigned>(layout.kernel_height),
+                         static_cast<unsigned>(layout.kernel_width), static_cast<unsigned>(layout.ifm_depth));
   struct Scatter {
     const int16_t* from;
     int16_t* to;
