@@ -159,7 +159,30 @@ Status finish_value(const Context& ctx, const NpuOperation& op, int64_t scaled, 
   return op_error(op, function == 3 || function == 4 ? "the built-in tanh/sigmoid is not modelled" : "unknown activation function");
 }
 
-// Gathers the IFM an operation reads into a dense [h][w][c] array, zero point removed.
+// IFM_UPSCALE: the operation sees the IFM twice as high and wide (resampling_mode NEAREST:
+// every element repeated; TRANSPOSE: every element followed by zeros, the zero-insertion of a
+// transpose convolution). Where element (y, x) of the upscaled IFM comes from in memory; false
+// for an inserted zero (the zero point: it contributes nothing).
+enum class Upscale : uint32_t { kNone = 0, kNearest = 1, kTranspose = 2 };
+bool upscaled_source(const NpuOperation& op, uint32_t y, uint32_t x, uint32_t* sy, uint32_t* sx) {
+  const Upscale mode = static_cast<Upscale>(op.ifm_upscale);
+  if (mode == Upscale::kNone) {
+    *sy = y;
+    *sx = x;
+    return true;
+  }
+  if (mode == Upscale::kTranspose && ((y | x) & 1u) != 0) return false;
+  *sy = y >> 1;
+  *sx = x >> 1;
+  return true;
+}
+
+Status check_upscale(const NpuOperation& op) {
+  return op.ifm_upscale <= 2 ? Status::ok() : op_error(op, "unknown IFM upscale mode");
+}
+
+// Gathers the IFM an operation reads into a dense [h][w][c] array, zero point removed
+// (upscaled when the operation says so).
 Status gather_ifm(const Context& ctx, const NpuOperation& op, int64_t h, int64_t w, uint32_t depth) {
   const uint64_t need = static_cast<uint64_t>(h) * static_cast<uint64_t>(w) * depth;
   if (need > ctx.buffers.ifm_capacity) return op_error(op, "IFM larger than the IFM buffer (FunctionalNpu::measure)");
@@ -167,12 +190,18 @@ Status gather_ifm(const Context& ctx, const NpuOperation& op, int64_t h, int64_t
   FeatureMapAccess in(op.ifm, r);
   int32_t* dst = ctx.buffers.ifm;
   for (uint32_t y = 0; y < h; ++y)
-    for (uint32_t x = 0; x < w; ++x)
+    for (uint32_t x = 0; x < w; ++x) {
+      uint32_t sy = 0, sx = 0;
+      if (!upscaled_source(op, y, x, &sy, &sx)) {
+        for (uint32_t c = 0; c < depth; ++c) *dst++ = 0;
+        continue;
+      }
       for (uint32_t c = 0; c < depth; ++c) {
         uint64_t at;
-        if (!in.offset(y, x, c, &at)) return outside(op, "IFM", y, x, c, op.ifm, r);
+        if (!in.offset(sy, sx, c, &at)) return outside(op, "IFM", sy, sx, c, op.ifm, r);
         *dst++ = static_cast<int32_t>(in.read(at) - op.ifm.zero_point);
       }
+    }
   return Status::ok();
 }
 
@@ -235,7 +264,7 @@ Status load_weights(const Context& ctx, const NpuOperation& op, bool depthwise, 
 }
 
 Status run_convolution(const Context& ctx, const NpuOperation& op, bool depthwise) {
-  if (op.ifm_upscale != 0) return op_error(op, "an upscaled IFM is not modelled");
+  CHORUS_RETURN_IF_ERROR(check_upscale(op));
   int64_t ih, iw;
   if (!ifm_extent(op, &ih, &iw)) return op_error(op, "padding larger than the IFM the OFM implies");
   const uint32_t id = op.ifm.depth;
@@ -291,7 +320,7 @@ Status run_convolution(const Context& ctx, const NpuOperation& op, bool depthwis
 enum class PoolMode : uint16_t { kMax = 0, kAverage = 1, kReduceSum = 2 };
 
 Status run_pool(const Context& ctx, const NpuOperation& op) {
-  if (op.ifm_upscale != 0) return op_error(op, "an upscaled IFM is not modelled");
+  CHORUS_RETURN_IF_ERROR(check_upscale(op));
   const PoolMode mode = static_cast<PoolMode>(op.mode);
   if (op.mode > 2) return op_error(op, "unknown pooling mode");
   int64_t ih, iw;
@@ -316,11 +345,15 @@ Status run_pool(const Context& ctx, const NpuOperation& op) {
           for (uint32_t kx = 0; kx < op.kernel_width; ++kx) {
             const int64_t ix = int64_t{ox} * op.stride_x - op.pad_left + kx;
             if (ix < 0 || ix >= iw) continue;
+            uint32_t sy = 0, sx = 0;
+            const bool real = upscaled_source(op, static_cast<uint32_t>(iy), static_cast<uint32_t>(ix), &sy, &sx);
             for (uint32_t ic = c_from; ic < c_to; ++ic) {
-              uint64_t at;
-              if (!in.offset(static_cast<uint32_t>(iy), static_cast<uint32_t>(ix), ic, &at))
-                return outside(op, "IFM", static_cast<uint32_t>(iy), static_cast<uint32_t>(ix), ic, op.ifm, ir);
-              const int64_t v = in.read(at) - op.ifm.zero_point;
+              int64_t v = 0;  // an inserted zero is the zero point
+              if (real) {
+                uint64_t at;
+                if (!in.offset(sy, sx, ic, &at)) return outside(op, "IFM", sy, sx, ic, op.ifm, ir);
+                v = in.read(at) - op.ifm.zero_point;
+              }
               if (mode == PoolMode::kMax)
                 acc = any ? (v > acc ? v : acc) : v;
               else

@@ -15,6 +15,7 @@
 #include "chorus/runtime/ethosu/command_stream.hpp"
 #include "chorus/runtime/ethosu/functional_npu.hpp"
 #include "ethosu_conformance_ops.hpp"
+#include "ethosu_pack.hpp"
 #include "support/golden.hpp"
 
 namespace chorus::runtime::ethosu {
@@ -22,70 +23,23 @@ namespace {
 
 const char* const kConfigs[] = {"ethos-u55-32", "ethos-u55-64", "ethos-u55-128", "ethos-u55-256", "ethos-u65-256", "ethos-u65-512"};
 
-struct Record {
-  uint32_t op = 0, config = 0, scratch = 0, fast = 0;
-  std::vector<uint32_t> inputs, outputs;
-  std::vector<uint8_t> payload, constants;
-};
-
-class Reader {
- public:
-  explicit Reader(const std::vector<uint8_t>& b) : b_(b) {}
-  bool u32(uint32_t* v) {
-    if (at_ + 4 > b_.size()) return false;
-    std::memcpy(v, b_.data() + at_, 4);
-    at_ += 4;
-    return true;
-  }
-  bool bytes(std::vector<uint8_t>* v) {
-    uint32_t n;
-    if (!u32(&n) || at_ + n > b_.size()) return false;
-    v->assign(b_.begin() + static_cast<long>(at_), b_.begin() + static_cast<long>(at_ + n));
-    at_ += n;
-    return true;
-  }
-  bool list(std::vector<uint32_t>* v) {
-    uint32_t n;
-    if (!u32(&n) || n > 16) return false;
-    v->resize(n);
-    for (uint32_t& x : *v)
-      if (!u32(&x)) return false;
-    return true;
-  }
-
- private:
-  const std::vector<uint8_t>& b_;
-  size_t at_ = 0;
-};
-
-std::vector<Record> read_pack(const std::string& path) {
+std::vector<test::EthosuRecord> read_pack(const std::string& path) {
   std::vector<uint8_t> b;
-  std::vector<Record> out;
-  if (!test::read_bytes(path, &b) || b.size() < 12 || std::memcmp(b.data(), "CHCF", 4) != 0) return out;
-  Reader r(b);
-  uint32_t magic, version, count;
-  if (!r.u32(&magic) || !r.u32(&version) || !r.u32(&count)) return out;
-  for (uint32_t i = 0; i < count; ++i) {
-    Record rec;
-    if (!r.u32(&rec.op) || !r.u32(&rec.config) || !r.u32(&rec.scratch) || !r.u32(&rec.fast) || !r.list(&rec.inputs) ||
-        !r.list(&rec.outputs) || !r.bytes(&rec.payload) || !r.bytes(&rec.constants) || rec.config >= 6)
-      return {};
-    out.push_back(std::move(rec));
-  }
-  return out;
+  if (!test::read_bytes(path, &b)) return {};
+  return test::read_ethosu_pack(b, "CHCF");
 }
 
 std::string pack_path() { return std::string(CHORUS_SOURCE_DIR) + "/tests/data/ethosu/conformance.pack"; }
 
 TEST(EthosuConformance, EveryOperatorVelaOffloadedGivesTheReferenceBytes) {
-  const std::vector<Record> records = read_pack(pack_path());
+  const std::vector<test::EthosuRecord> records = read_pack(pack_path());
   ASSERT_GT(records.size(), 0u) << pack_path() << " missing or malformed";
   std::map<std::string, size_t> per_kind;
   std::map<uint32_t, bool> ops;
   size_t compared = 0, differing = 0, bytes_compared = 0, at_risk = 0;
   std::map<std::string, size_t> vela_defects;
   std::string first_failure;
-  for (const Record& rec : records) {
+  for (const test::EthosuRecord& rec : records) {
     test::SingleOpModel m;
     test::ConformanceOp desc;
     std::string error;
@@ -109,29 +63,11 @@ TEST(EthosuConformance, EveryOperatorVelaOffloadedGivesTheReferenceBytes) {
     Result<DriverPayload> payload = parse_driver_payload(Span<const uint8_t>(rec.payload.data(), rec.payload.size()));
     ASSERT_TRUE(payload.is_ok()) << payload.status().message();
     EXPECT_STREQ(accelerator_name(*payload), kConfigs[rec.config]);
-    size_t arena = rec.scratch;
-    at = 0;
-    for (size_t i = 0; i < rec.inputs.size(); ++i) {
-      const size_t n = model.tensor(static_cast<size_t>(model.inputs()[i])).bytes;
-      arena = std::max(arena, rec.inputs[i] + n);
-    }
+    std::vector<std::vector<uint8_t>> graph_inputs;
+    for (int32_t t : model.inputs()) graph_inputs.push_back(inputs[t]);
     const size_t out_bytes = model.tensor(static_cast<size_t>(model.outputs()[0])).bytes;
-    arena = std::max(arena, rec.outputs[0] + out_bytes);
-    std::vector<uint8_t> region1(arena, 0), region2(rec.fast, 0), flash = rec.constants;
-    for (size_t i = 0; i < rec.inputs.size(); ++i) {
-      const std::vector<uint8_t>& v = inputs[model.inputs()[i]];
-      std::memcpy(region1.data() + rec.inputs[i], v.data(), v.size());
-    }
-    NpuMemory memory;
-    memory.region[0] = NpuRegion{flash.data(), flash.size()};
-    memory.region[1] = NpuRegion{region1.data(), region1.size()};
-    memory.region[2] = NpuRegion{region2.data(), region2.size()};
-    Result<FunctionalNpuNeeds> needs = FunctionalNpu::measure(*payload);
-    ASSERT_TRUE(needs.is_ok()) << needs.status().message();
-    std::vector<int16_t> stream(needs->stream + 1), weights(needs->weights + 1);
-    std::vector<int32_t> ifm(needs->ifm + 1);
-    FunctionalNpu npu(FunctionalNpuBuffers{stream.data(), stream.size(), weights.data(), weights.size(), ifm.data(), ifm.size()});
-    const Status s = npu.run(*payload, memory);
+    std::vector<uint8_t> region1;
+    const Status s = test::run_ethosu_record(rec, graph_inputs, out_bytes, &region1);
     ++compared;
     ops[rec.op] = true;
     ++per_kind[desc.kind];

@@ -1,6 +1,6 @@
 // Which Ethos-U commands and modes the functional model's checked vectors exercise: every
 // command stream of the 72 Vela-compiled shared models (tests/data/vela), the conformance
-// pack and the external-API vectors (tests/data/ethosu), counted by opcode and by the modes of
+// pack, the external-API vectors and the TFLM-judged pack (tests/data/ethosu), counted by opcode and by the modes of
 // their operations. Each of these streams is compared byte for byte elsewhere (EthosuFunctionalNpu,
 // VelaModel, EthosuConformance, EthosuApiVectors); this test prints the coverage table and
 // fails if a mode the model implements is no longer exercised by any vector.
@@ -71,6 +71,8 @@ struct Coverage {
       if (op.kind == Cmd0::kOpElementwise && (op.ifm2_broadcast & 0x40u)) ++modes["operands reversed"];
       if (op.global_scale) ++modes["global OFM scale"];
       if (op.weight1_length != 0) ++modes["second core's weight stream (U65-512)"];
+      if (op.ifm_upscale == 1) ++modes["IFM upscaled, nearest"];
+      if (op.ifm_upscale == 2) ++modes["IFM upscaled, zero insertion (transpose)"];
     }
   }
 };
@@ -116,8 +118,10 @@ TEST(EthosuCoverage, TheVectorsExerciseEveryModeTheModelImplements) {
   add_pack(&cov, data + "/ethosu/conformance.pack");
   const size_t conformance_streams = cov.streams - model_streams;
   add_pack(&cov, data + "/ethosu/api_vectors.bin");
-  std::printf("command streams: %zu (shared models %zu, conformance %zu, API %zu)\n", cov.streams, model_streams, conformance_streams,
-              cov.streams - model_streams - conformance_streams);
+  const size_t api_streams = cov.streams - model_streams - conformance_streams;
+  add_pack(&cov, data + "/ethosu/tflm_vectors.pack");
+  std::printf("command streams: %zu (shared models %zu, conformance %zu, API %zu, TFLM-judged %zu)\n", cov.streams, model_streams,
+              conformance_streams, api_streams, cov.streams - model_streams - conformance_streams - api_streams);
   std::printf("commands used (of %zu cmd0 and %zu cmd1 opcodes):\n", sizeof(kCmd0Names) / sizeof(kCmd0Names[0]),
               sizeof(kCmd1Names) / sizeof(kCmd1Names[0]));
   for (const auto& c : cov.commands) std::printf("  %-28s %zu\n", c.first.c_str(), c.second);
@@ -136,7 +140,8 @@ TEST(EthosuCoverage, TheVectorsExerciseEveryModeTheModelImplements) {
                            "rounding TFL", "rounding TRUNCATE", "rounding NATURAL", "DMA between regions", "DMA into SHRAM (lookup table)",
                            "LUT, 8-bit entries", "LUT, 32-bit entries", "IFM in 2 or 4 tiles", "dilation 2", "kernel above 8 (sub-kernels)",
                            "ADD/SUB one operand 32-bit scaled", "IFM2 broadcast", "IFM2 scalar", "operands reversed",
-                           "second core's weight stream (U65-512)", "IFM NHCWB16 8-bit", "OFM NHCWB16 8-bit"})
+                           "second core's weight stream (U65-512)", "IFM NHCWB16 8-bit", "OFM NHCWB16 8-bit", "IFM upscaled, nearest",
+                           "IFM upscaled, zero insertion (transpose)"})
     EXPECT_GT(cov.modes[mode], 0u) << mode << " is no longer exercised by any vector";
 }
 

@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   std::memcpy(model_data, model_bytes.data(), model_bytes.size());
   const std::vector<unsigned char> input = read_all(argv[2]);
   const tflite::Model* model = tflite::GetModel(model_data);
-  tflite::MicroMutableOpResolver<8> resolver;
+  tflite::MicroMutableOpResolver<24> resolver;
   resolver.AddConv2D();
   resolver.AddDepthwiseConv2D();
   resolver.AddFullyConnected();
@@ -47,17 +47,42 @@ int main(int argc, char** argv) {
   resolver.AddSoftmax();
   resolver.AddAveragePool2D();
   resolver.AddMaxPool2D();
+  // For the Ethos-U operators Chorus's own kernels do not have (tools/oracles/ethosu_tflm_vectors.py).
+  resolver.AddResizeNearestNeighbor();
+  resolver.AddResizeBilinear();
+  resolver.AddTransposeConv();
+  resolver.AddLogistic();
+  resolver.AddTanh();
+  resolver.AddHardSwish();
+  resolver.AddLeakyRelu();
+  resolver.AddPad();
+  resolver.AddAdd();
+  resolver.AddMul();
+  resolver.AddMean();
+  resolver.AddConcatenation();
+  resolver.AddQuantize();
+  resolver.AddRelu();
+  resolver.AddRelu6();
   tflite::MicroInterpreter interpreter(model, resolver, g_arena, sizeof(g_arena));
   if (interpreter.AllocateTensors() != kTfLiteOk) {
     std::fprintf(stderr, "tflm_infer: AllocateTensors failed\n");
     return 1;
   }
-  TfLiteTensor* in = interpreter.input(0);
-  if (in->bytes != input.size()) {
-    std::fprintf(stderr, "tflm_infer: input is %zu bytes, the model takes %zu\n", input.size(), in->bytes);
+  // Every input, in order, from the concatenated bytes.
+  size_t at = 0;
+  for (size_t i = 0; i < interpreter.inputs_size(); ++i) {
+    TfLiteTensor* in = interpreter.input(i);
+    if (at + in->bytes > input.size()) {
+      std::fprintf(stderr, "tflm_infer: input is %zu bytes, the model takes more\n", input.size());
+      return 1;
+    }
+    std::memcpy(in->data.raw, input.data() + at, in->bytes);
+    at += in->bytes;
+  }
+  if (at != input.size()) {
+    std::fprintf(stderr, "tflm_infer: input is %zu bytes, the model takes %zu\n", input.size(), at);
     return 1;
   }
-  std::memcpy(in->data.raw, input.data(), input.size());
   if (interpreter.Invoke() != kTfLiteOk) {
     std::fprintf(stderr, "tflm_infer: Invoke failed\n");
     return 1;

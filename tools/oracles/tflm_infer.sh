@@ -10,11 +10,12 @@ tflm="$1"; fb="$2"; gemmlowp="$3"; ruy="$4"; out="$5"
 # CHORUS_ORACLE_WORK: keep the objects there between runs (default: a temporary directory).
 if [ -n "${CHORUS_ORACLE_WORK:-}" ]; then work="$CHORUS_ORACLE_WORK"; mkdir -p "$work"; else work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT; fi
 srcs=()
-# The kernels of the ops the harness registers (conv, depthwise conv, fully connected, reshape,
-# softmax, pooling) and what they share.
+# The kernels of the ops the harness registers (tools/oracles/tflm_infer.cpp) and what they share.
 kernels=()
 for k in conv conv_common depthwise_conv depthwise_conv_common fully_connected fully_connected_common reshape reshape_common \
-         softmax softmax_common pooling pooling_common kernel_util; do
+         softmax softmax_common pooling pooling_common kernel_util resize_nearest_neighbor resize_bilinear transpose_conv \
+         logistic logistic_common tanh hard_swish hard_swish_common leaky_relu leaky_relu_common pad pad_common add add_common \
+         mul mul_common reduce reduce_common concatenation quantize quantize_common activations activations_common; do
   kernels+=("$tflm/tensorflow/lite/micro/kernels/$k.cc")
 done
 for f in "$tflm"/tensorflow/lite/micro/*.cc "${kernels[@]}" "$tflm"/tensorflow/lite/micro/arena_allocator/*.cc \

@@ -13,8 +13,9 @@
 // 8/16/32-bit NHWC and NHCWB16 feature maps with their four tiles; weights decoded from
 // their compressed streams (one per core on the dual-core Ethos-U65-512); per-channel or
 // global scales with the three rounding modes (arithmetic.hpp); activation clamps and
-// 8-bit lookup tables. Waits, IRQs and performance-counter commands have no effect on data.
-// Anything else (an upscaled IFM, a 16-bit LUT, the built-in tanh/sigmoid, a 2-D DMA) is
+// 8-bit lookup tables, IFMs upscaled by 2 (nearest, or zero insertion for a transpose
+// convolution). Waits, IRQs and performance-counter commands have no effect on data.
+// Anything else (a 16-bit LUT, the built-in tanh/sigmoid, LRELU, a 2-D DMA) is
 // refused with an error naming the command and its byte offset; so is any element that
 // falls outside its region.
 //

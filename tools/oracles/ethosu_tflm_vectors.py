@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Ethos-U conformance for operators Chorus's own kernels lack, judged by TFLM.
+
+Run with the Python of a Vela installation (../shared/VELA.md). Random one-operator int8
+models of the kinds Vela maps to NPU features the main suite (ethosu_conformance_vectors.py,
+whose reference is Chorus's kernels) cannot reach -- RESIZE_NEAREST_NEIGHBOR and
+TRANSPOSE_CONV (the IFM upscale modes), LOGISTIC, TANH, HARD_SWISH and LEAKY_RELU (lookup
+tables), PAD -- are written with tools/train/tflite_writer.py, run by TFLM's reference kernels
+(tools/oracles/tflm_infer, built by tflm_infer.sh outside the repository) on a seeded input,
+and compiled by the vela CLI for the six configurations. The pack keeps, per offloaded
+operator and configuration, the driver payload, the constant area, the offline-plan offsets,
+the input bytes and TFLM's output bytes, so the test needs neither Vela nor TFLM.
+
+    <vela-venv>/bin/python tools/oracles/ethosu_tflm_vectors.py TFLM_INFER OUT.pack REFUSED.csv [COUNT]
+
+Pack: "CHTF" u32 version=1 u32 records; per record: u32 op index, u32 configuration, u32
+scratch bytes, u32 fast scratch bytes, u32 inputs + their offsets, u32 outputs + their
+offsets, then payload, constants, input bytes and expected output bytes (each u32 length +
+bytes), and the kind as u32 length + ASCII.
+"""
+import os
+import random
+import struct
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
+sys.path.insert(0, os.path.join(here, "..", "train"))
+import ethosu_conformance_vectors as conf  # noqa: E402  (compile_one, extract, CONFIGS)
+import tflite_writer as tw  # noqa: E402
+
+RESIZE_BILINEAR, TRANSPOSE_CONV, LOGISTIC, TANH, PAD = 23, 67, 14, 28, 34
+RESIZE_NEAREST_NEIGHBOR, LEAKY_RELU, HARD_SWISH = 97, 98, 117
+for code in (RESIZE_BILINEAR, TRANSPOSE_CONV, LOGISTIC, TANH, PAD, RESIZE_NEAREST_NEIGHBOR, LEAKY_RELU, HARD_SWISH):
+    tw.INT8_VERSION.setdefault(code, 2)
+OPT_RESIZE_BILINEAR, OPT_PAD, OPT_TRANSPOSE_CONV, OPT_RESIZE_NEAREST, OPT_LEAKY_RELU = 15, 22, 49, 74, 75
+
+
+def quant(scale, zp):
+    return {"scale": [float(scale)], "zero_point": [int(zp)]}
+
+
+def build(index):
+    """One-operator model `index`: (kind, model bytes, input bytes) or None."""
+    r = random.Random(index * 7919 + 17)
+    kinds = ["resize_nearest", "resize_bilinear", "transpose_conv", "logistic", "tanh", "hard_swish", "leaky_relu", "pad"]
+    kind = kinds[index % len(kinds)]
+    m = tw.ModelBuilder("chorus ethos-u tflm conformance %d" % index)
+    h, w, c = r.randint(1, 10), r.randint(1, 10), r.randint(1, 24)
+    in_scale, in_zp = r.uniform(0.01, 0.1), r.randint(-100, 100)
+    x = m.activation("input", [1, h, w, c], tw.INT8, quant(in_scale, in_zp))
+    if kind in ("resize_nearest", "resize_bilinear"):
+        f = 2
+        size = m.constant("size", [h * f, w * f], tw.INT32)
+        y = m.activation("output", [1, h * f, w * f, c], tw.INT8, quant(in_scale, in_zp))
+        if kind == "resize_nearest":
+            m.operator(RESIZE_NEAREST_NEIGHBOR, [x, size], [y], (OPT_RESIZE_NEAREST, [(0, "bool", False), (1, "bool", r.random() < 0.5)]))
+        else:
+            m.operator(RESIZE_BILINEAR, [x, size], [y], (OPT_RESIZE_BILINEAR, [(2, "bool", False), (3, "bool", r.random() < 0.5)]))
+    elif kind == "transpose_conv":
+        k, s = r.choice([(2, 2), (3, 2), (4, 2), (3, 1)])
+        same = r.random() < 0.5
+        oc = r.randint(1, 16)
+        oh, ow = (h * s, w * s) if same else ((h - 1) * s + k, (w - 1) * s + k)
+        wscale = r.uniform(0.002, 0.03)
+        weights = m.constant("weights", np.array([[[[r.randint(-127, 127) for _ in range(c)] for _ in range(k)] for _ in range(k)] for _ in range(oc)]),
+                             tw.INT8, {"scale": [wscale] * oc, "zero_point": [0] * oc, "quantized_dimension": 0})
+        bias = m.constant("bias", [r.randint(-3000, 3000) for _ in range(oc)], tw.INT32,
+                          {"scale": [wscale * in_scale] * oc, "zero_point": [0] * oc, "quantized_dimension": 0})
+        shape = m.constant("output_shape", [1, oh, ow, oc], tw.INT32)
+        y = m.activation("output", [1, oh, ow, oc], tw.INT8, quant(r.uniform(0.02, 0.3), r.randint(-50, 50)))
+        m.operator(TRANSPOSE_CONV, [shape, weights, x, bias], [y],
+                   (OPT_TRANSPOSE_CONV, [(0, "int8", tw.SAME if same else tw.VALID), (1, "int32", s), (2, "int32", s)]))
+        kind = "transpose_conv %dx%d s%d %s" % (k, k, s, "SAME" if same else "VALID")
+    elif kind in ("logistic", "tanh"):
+        y = m.activation("output", [1, h, w, c], tw.INT8, quant(1 / 256, -128) if kind == "logistic" else quant(1 / 128, 0))
+        m.operator(LOGISTIC if kind == "logistic" else TANH, [x], [y])
+    elif kind == "hard_swish":
+        y = m.activation("output", [1, h, w, c], tw.INT8, quant(r.uniform(0.01, 0.1), r.randint(-100, 100)))
+        m.operator(HARD_SWISH, [x], [y])
+    elif kind == "leaky_relu":
+        y = m.activation("output", [1, h, w, c], tw.INT8, quant(r.uniform(0.01, 0.1), r.randint(-100, 100)))
+        m.operator(LEAKY_RELU, [x], [y], (OPT_LEAKY_RELU, [(0, "float32", r.choice([0.1, 0.2, 0.01, 0.3]))]))
+    else:  # pad
+        pads = [[0, 0], [r.randint(0, 2), r.randint(0, 2)], [r.randint(0, 2), r.randint(0, 2)], [0, 0]]
+        p = m.constant("paddings", pads, tw.INT32)
+        y = m.activation("output", [1, h + sum(pads[1]), w + sum(pads[2]), c], tw.INT8, quant(in_scale, in_zp))
+        m.operator(PAD, [x, p], [y])
+    m.inputs, m.outputs = [x], [y]
+    rng = np.random.default_rng(index)
+    data = rng.integers(-128, 128, size=h * w * c, dtype=np.int8).tobytes()
+    return kind, m.to_bytes(), data
+
+
+def main():
+    tflm, pack_path, refused_path = sys.argv[1:4]
+    count = int(sys.argv[4]) if len(sys.argv) > 4 else 240
+    records, refused, kinds = [], [], {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for index in range(count):
+            built = build(index)
+            if built is None:
+                continue
+            kind, model, data = built
+            path = os.path.join(tmp, "op_%05d.tflite" % index)
+            with open(path, "wb") as f:
+                f.write(model)
+            with open(path + ".in", "wb") as f:
+                f.write(data)
+            run = subprocess.run([tflm, path, path + ".in", path + ".out"], capture_output=True, text=True)
+            if run.returncode != 0:
+                refused.append((index, "-", "TFLM: " + (run.stderr.strip().splitlines() or ["?"])[-1][:120]))
+                continue
+            expected = open(path + ".out", "rb").read()
+            for ci, config in enumerate(conf.CONFIGS):
+                out_dir = os.path.join(tmp, "%d_%d" % (index, ci))
+                code, text = conf.compile_one(path, config, out_dir)
+                out = os.path.join(out_dir, "op_%05d_vela.tflite" % index)
+                if code != 0 or not os.path.exists(out):
+                    last = [l for l in text.splitlines() if l.strip()]
+                    refused.append((index, config, "vela exit %d: %s" % (code, last[-1][:120] if last else "")))
+                    continue
+                rec, reason = conf.extract(out)
+                if rec is None:
+                    refused.append((index, config, kind + ": " + reason))
+                    continue
+                k = kind.encode()
+                records.append(struct.pack("<II", index, ci) + rec + struct.pack("<I", len(data)) + data +
+                               struct.pack("<I", len(expected)) + expected + struct.pack("<I", len(k)) + k)
+                kinds[kind.split()[0]] = kinds.get(kind.split()[0], 0) + 1
+    with open(pack_path, "wb") as f:
+        f.write(b"CHTF" + struct.pack("<II", 1, len(records)))
+        for rec in records:
+            f.write(rec)
+    with open(refused_path, "w") as f:
+        f.write("# Vela 3.10.0 / TFLM on the operators Chorus's kernels lack: not offloaded whole, and why\n")
+        f.write("op,config,reason\n")
+        for index, config, reason in refused:
+            f.write('%d,%s,"%s"\n' % (index, config, reason.replace('"', "'")))
+    print(f"{count} operators: {len(records)} operator/configuration pairs offloaded whole {kinds}, {len(refused)} not "
+          f"-> {pack_path} ({os.path.getsize(pack_path)} bytes)")
+
+
+if __name__ == "__main__":
+    main()
