@@ -55,6 +55,7 @@ zephyr_library_sources_ifdef(CONFIG_CHORUS_SCHEDULER
   ${chorus_root}/scheduler/src/stages/vibration_feature_stage.cpp
   ${chorus_root}/scheduler/src/generated_pipelines.cpp
 )
+zephyr_library_sources_ifdef(CONFIG_CHORUS_ETHOSU_DRIVER ${chorus_root}/runtime/src/ethosu_driver_backend.cpp)
 zephyr_library_sources_ifdef(CONFIG_CHORUS_DRIVERS
   ${chorus_root}/drivers/src/bgt60tr13c.cpp
   ${chorus_root}/drivers/src/ics43434.cpp
