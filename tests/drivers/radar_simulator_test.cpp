@@ -212,6 +212,33 @@ TEST(RadarSimulator, PhaseAcrossReceiversFollowsTheAngle) {
   EXPECT_NEAR(receiver_phase(up.sim, 1, 2), -kPi * std::sin(15.0 * kPi / 180.0), 0.3);
 }
 
+TEST(RadarSimulator, AnUncalibratedReceiverShiftsItsPhaseAndScalesItsEchoes) {
+  RadarSimConfig c = small_config();
+  c.clutter_lsb = 0.0;
+  c.leakage_lsb = 0.0;
+  Rig ideal(c, 1);
+  ASSERT_TRUE(ideal.sim.schedule(still_hand(0.35, 20.0, 0.0)).is_ok());
+  RadarSimConfig m = c;
+  m.rx_phase_rad[0] = 0.8;  // RX1 leads by 0.8 rad, RX3 is the reference
+  m.rx_gain[0] = 2.0;
+  Rig mismatched(m, 1);
+  ASSERT_TRUE(mismatched.sim.schedule(still_hand(0.35, 20.0, 0.0)).is_ok());
+  // The angle's phase difference moves by exactly the offset (up to the noise).
+  EXPECT_NEAR(receiver_phase(mismatched.sim, 0, 2) - receiver_phase(ideal.sim, 0, 2), 0.8, 0.05);
+  EXPECT_NEAR(receiver_phase(mismatched.sim, 1, 2), receiver_phase(ideal.sim, 1, 2), 1e-9);
+  // RX1's echo doubles (its noise does not: the peak bin grows by 2 give or take the noise's
+  // share, about 3 % here); RX3's is untouched.
+  const RadarFrameFormat& f = c.format;
+  const std::vector<int16_t> a = frame_of(ideal.sim, 1), b = frame_of(mismatched.sim, 1);
+  const size_t bin = peak_bin(range_spectrum(a, f, 0, 2));
+  EXPECT_NEAR(std::abs(range_spectrum(b, f, 0, 0)[bin]) / std::abs(range_spectrum(a, f, 0, 0)[bin]), 2.0, 0.1);
+  EXPECT_EQ(range_spectrum(b, f, 0, 2)[bin], range_spectrum(a, f, 0, 2)[bin]);
+  RadarSimConfig bad = c;
+  bad.rx_gain[2] = 0.0;
+  Rig refused(bad, 1);
+  EXPECT_THAT(refused.sim.validate().message(), HasSubstr("RX gains must be positive"));
+}
+
 TEST(RadarSimulator, GesturesMoveTheHandAsNamed) {
   Rig r(small_config(), 1);
   GestureParams p;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "chorus/drivers/sim/radar_simulator.hpp"
+#include "chorus/runtime/dsp/radar_gesture_features.hpp"
 #include "chorus/tools/file.hpp"
 #include "support/cli_runner.hpp"
 #include "support/npy_writer.hpp"
@@ -74,6 +75,41 @@ TEST(ListenGesture, APushInARadarCubeIsReportedOnceWithItsTime) {
   EXPECT_NE(r.err.find("gestures: 1 of 1 labelled recordings reported exactly once as their gesture; 0 with none, 0 with another"),
             std::string::npos)
       << r.err;
+}
+
+TEST(ListenGesture, FeaturesOutWritesEveryFramesRowAsTheFrontEndComputesIt) {
+  const std::string dir = ::testing::TempDir() + "chorus_gesture_features";
+  const std::string out = ::testing::TempDir() + "chorus_gesture_features_out";
+  ASSERT_EQ(std::system(("rm -rf " + dir + " " + out + " && mkdir -p " + dir + "/push").c_str()), 0);
+  std::vector<size_t> shape;
+  const std::vector<int16_t> frames = cube(sim::Gesture::kSwipeUp, 0.8, 60, &shape);
+  write_npy_i16(dir + "/push/up.npy", frames, shape);
+  CliRun r = run_cli_split(CHORUS_CLI, "listen --pipeline gesture --features-out " + out + " " + dir, ::testing::TempDir() + "gf.err");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<uint8_t> written;
+  std::string error;
+  ASSERT_TRUE(tools::read_file(out + "/push/up.features.bin", &written, &error)) << error;
+
+  // The same rows from the front end directly, frame by frame (NPY order back to chirp, sample, rx).
+  runtime::dsp::RadarGestureFeatures features;
+  ASSERT_TRUE(features.init(runtime::dsp::RadarGestureFeatureConfig{}).is_ok());
+  const size_t rx = shape[1], chirps = shape[2], samples = shape[3], per_frame = rx * chirps * samples;
+  std::vector<runtime::dsp::ComplexF> work(features.cube_size());
+  std::vector<int16_t> frame(per_frame);
+  std::vector<int8_t> row(features.row_size()), expected;
+  for (size_t f = 0; f < shape[0]; ++f) {
+    for (size_t a = 0; a < rx; ++a)
+      for (size_t c = 0; c < chirps; ++c)
+        for (size_t k = 0; k < samples; ++k) frame[(c * samples + k) * rx + a] = frames[f * per_frame + (a * chirps + c) * samples + k];
+    ASSERT_TRUE(features.compute(Span<const int16_t>(frame.data(), frame.size()), Span<runtime::dsp::ComplexF>(work.data(), work.size()),
+                                 Span<int8_t>(row.data(), row.size()))
+                    .is_ok());
+    expected.insert(expected.end(), row.begin(), row.end());
+  }
+  ASSERT_EQ(expected.size(), 60u * 80u);
+  ASSERT_EQ(written.size(), expected.size());
+  EXPECT_EQ(std::memcmp(written.data(), expected.data(), expected.size()), 0);
+  std::printf("gesture --features-out: %zu frames x %zu bytes compared\n", shape[0], features.row_size());
 }
 
 TEST(ListenGesture, CubesOfAnotherShapeAreRefused) {

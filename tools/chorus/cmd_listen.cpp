@@ -57,7 +57,9 @@ const char kHelp[] =
     "                        (keywords), score (anomaly), alarm, alarm_at_s and decisions\n"
     "                        (vibration), events [{t_s, gesture}] (gesture)\n"
     "  --features-out DIR    keyword pipelines: write each clip's int8 model input to\n"
-    "                        DIR/<file stem>.features.bin (micro_speech 49x40, kws_ref 49x10); files\n"
+    "                        DIR/<file stem>.features.bin (micro_speech 49x40, kws_ref 49x10);\n"
+    "                        gesture: every frame's int8 feature row (frames x 80: Doppler 32,\n"
+    "                        range 32, azimuth 8, elevation 8), the rows the model's windows take; files\n"
     "                        found under a directory keep their folders: DIR/<folders>/<stem>...\n"
     "  --model M             the pipeline's model instead of its default in " CHORUS_SHARED_DIR "/models\n"
     "  --frontend M          micro_speech: the front-end model (default audio_preprocessor_int8.tflite)\n"
@@ -221,8 +223,8 @@ int cmd_listen(int argc, char** argv) {
   std::unique_ptr<Listener> listener = make_listener(args.get("pipeline", "micro_speech"));
   if (!listener) return usage_error("listen", "--pipeline " + args.get("pipeline") + ": not one of " + listener_names());
   if (args.positional.empty()) return usage_error("listen", "no recordings given (see --help)");
-  if (args.has("features-out") && listener->labels().empty())
-    return usage_error("listen", std::string("--features-out: the ") + listener->name() + " pipeline has no keyword features");
+  if (args.has("features-out") && listener->labels().empty() && listener->name() != std::string("gesture"))
+    return usage_error("listen", std::string("--features-out: the ") + listener->name() + " pipeline writes no features");
   ListenOptions options;
   options.shared_dir = CHORUS_SHARED_DIR;
   options.source_dir = CHORUS_SOURCE_DIR;

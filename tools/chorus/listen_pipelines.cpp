@@ -531,6 +531,8 @@ class GestureListener final : public Listener {
     double next_inference = kInferenceS;
     double last_report = -1e9;
     heard->has_events = true;
+    heard->features.clear();
+    heard->features.reserve(frames * row);
     for (size_t f = 0; f < frames; ++f) {
       // NPY cube order (frame, rx, chirp, sample) to RadarFrameFormat's (chirp, sample, rx).
       const float* in = r.samples.data() + f * rx * chirps * samples;
@@ -547,6 +549,7 @@ class GestureListener final : public Listener {
         return false;
       }
       history.append(feature_row.data());
+      heard->features.insert(heard->features.end(), feature_row.begin(), feature_row.end());
       // The inferences due before the next frame is complete see this history.
       const double next_frame_done = static_cast<double>(f + 2) * period;
       for (; next_inference < next_frame_done; next_inference += kInferenceS) {

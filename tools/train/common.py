@@ -23,12 +23,15 @@ def dequantize(q, manifest):
 
 
 def export(binary, kind, band, seed, per_class, out, faults=None):
-    """Runs chorus_export_dataset unless `out` already holds that export."""
+    """Runs chorus_export_dataset unless `out` already holds that export.
+
+    Reused only when band, seed and size match and the exporter is older than the export (a
+    rebuilt exporter may draw different examples: changed ranges or simulator)."""
     manifest = os.path.join(out, "manifest.json")
-    if os.path.exists(manifest):
+    if os.path.exists(manifest) and os.path.getmtime(manifest) > os.path.getmtime(binary):
         with open(manifest) as f:
             m = json.load(f)
-        if m["band"] == band and m["seed"] == seed and m["count"] >= per_class:
+        if m["band"] == band and m["seed"] == seed and m["count"] == per_class * len(m["classes"]):
             return out
     cmd = [binary, kind, "--band", band, "--seed", str(seed), "--per-class", str(per_class), "--out", out]
     if faults:

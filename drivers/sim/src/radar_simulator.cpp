@@ -58,6 +58,9 @@ Status RadarSimulator::validate() const {
   if (f.rx_antennas > 3) {
     return Status::error(StatusCode::kOutOfRange, "radar simulator: %u receive antennas, the model has 3", f.rx_antennas);
   }
+  for (double g : config_.rx_gain) {
+    if (!(g > 0.0)) return Status::error(StatusCode::kInvalidArgument, "radar simulator: RX gains must be positive");
+  }
   if (config_.adc_rate_hz <= 0.0 || config_.bandwidth_hz <= 0.0 || config_.start_frequency_hz <= 0.0) {
     return Status::error(StatusCode::kInvalidArgument, "radar simulator: ADC rate, bandwidth and start frequency must be positive");
   }
@@ -192,7 +195,7 @@ void RadarSimulator::render_frame(uint64_t index, Span<int16_t> out) const {
       for (size_t rx = 0; rx < f.rx_antennas; ++rx) {
         const double tau = (to_target + norm(sub(scatterers[s].position, rx_[rx]))) / kSpeedOfLight;
         const double cycles = f0 * tau;
-        phase0[s][rx] = kTwoPi * (cycles - std::floor(cycles));
+        phase0[s][rx] = kTwoPi * (cycles - std::floor(cycles)) + config_.rx_phase_rad[rx];
         step[s][rx] = kTwoPi * slope * tau * dt;  // beat frequency times the sample period
       }
     }
@@ -200,6 +203,7 @@ void RadarSimulator::render_frame(uint64_t index, Span<int16_t> out) const {
       for (size_t rx = 0; rx < f.rx_antennas; ++rx) {
         double v = 0.0;
         for (size_t s = 0; s < count; ++s) v += scatterers[s].amplitude * std::cos(phase0[s][rx] + step[s][rx] * static_cast<double>(n));
+        v *= config_.rx_gain[rx];
         const size_t i = f.index(chirp, n, rx);
         v += config_.noise_lsb * random_normal(config_.seed, kNoiseStream + index, i);
         const double code = std::nearbyint(kRadarAdcMidScale + v);

@@ -43,6 +43,11 @@ struct RadarSimConfig {
   double walker_speed_mps = 1.2;   // across it, +x
   double walker_crossing_s = 0.5;  // when it crosses the boresight
   double walker_snr_db = 20.0;
+  // Receiver mismatch of an uncalibrated board: each RX chain's gain (times) and phase offset
+  // (radians), applied to every echo that antenna receives (not to its noise). The defaults are
+  // an ideal, calibrated front end.
+  double rx_gain[3] = {1.0, 1.0, 1.0};
+  double rx_phase_rad[3] = {0.0, 0.0, 0.0};
 };
 
 struct GestureEvent {
