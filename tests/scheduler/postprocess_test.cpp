@@ -97,6 +97,39 @@ TEST(Debouncer, NeedsConsecutiveWindowsAndReportsOnce) {
   EXPECT_EQ(d.add(swipe, 3), 1);  // a new gesture after a pause
 }
 
+// With rearm, the hand's return after a gesture (another class, confidently, in every window
+// until the scene is quiet) is not reported; the background leading for `rearm` windows in a
+// row re-arms, and one background window between return windows does not.
+TEST(Debouncer, AfterAReportOnlyTheBackgroundLeadingRearms) {
+  DebounceConfig c;
+  c.hold = 2;
+  c.threshold = 150;
+  c.background = 0;
+  c.rearm = 2;
+  Debouncer d(c);
+  const int8_t push[3] = {-128, 100, -128}, back[3] = {-128, -128, 110}, nothing[3] = {120, -128, -128};
+  EXPECT_EQ(d.add(push, 3), -1);
+  EXPECT_EQ(d.add(push, 3), 1);
+  EXPECT_TRUE(d.waiting());
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(d.add(back, 3), -1) << i;  // the return: not a gesture
+  EXPECT_EQ(d.add(nothing, 3), -1);
+  EXPECT_EQ(d.add(back, 3), -1);  // one quiet window is not enough
+  EXPECT_EQ(d.add(back, 3), -1);
+  EXPECT_TRUE(d.waiting());
+  EXPECT_EQ(d.add(nothing, 3), -1);
+  EXPECT_EQ(d.add(nothing, 3), -1);
+  EXPECT_FALSE(d.waiting());
+  EXPECT_EQ(d.add(back, 3), -1);
+  EXPECT_EQ(d.add(back, 3), 2);  // re-armed: the next gesture is reported
+  // Without rearm the same return is reported once it has held.
+  c.rearm = 0;
+  Debouncer plain(c);
+  EXPECT_EQ(plain.add(push, 3), -1);
+  EXPECT_EQ(plain.add(push, 3), 1);
+  EXPECT_EQ(plain.add(back, 3), -1);
+  EXPECT_EQ(plain.add(back, 3), 2);
+}
+
 // The threshold is inclusive (a best score equal to it counts), and a tie goes to the
 // lower class index (the first maximum), as the mutation run found untested.
 TEST(Debouncer, AScoreAtTheThresholdCountsAndTiesGoToTheFirstClass) {

@@ -475,7 +475,8 @@ class Vibration final : public Listener {
 // the Infineon 60 GHz gesture set), --rate frames a second (default 30). Each frame becomes
 // one row of the range-Doppler-angle front end (runtime/dsp/radar_gesture_features.hpp);
 // every 50 ms of the recording the gesture CNN classifies the last 32 rows, and a gesture is
-// reported once it has led at 200/255 for 4 windows in a row, then nothing for 1 s -- the
+// reported once it has led at 200/255 for 4 windows in a row, then nothing for 1 s nor until
+// "nothing" has led for 2 windows (the hand's return is no gesture) -- the
 // multi-model sample's rules (samples/lib/gesture_recognition.hpp).
 class GestureListener final : public Listener {
  public:
@@ -526,7 +527,7 @@ class GestureListener final : public Listener {
     std::vector<runtime::dsp::ComplexF> cube(features_.cube_size());
     std::vector<int16_t> frame(rx * chirps * samples);
     std::vector<int8_t> feature_row(row);
-    sched::Debouncer debouncer(sched::DebounceConfig{4, 200, 0});
+    sched::Debouncer debouncer(sched::DebounceConfig{4, 200, 0, 2});
     const double period = 1.0 / rate_;
     double next_inference = kInferenceS;
     double last_report = -1e9;

@@ -11,6 +11,11 @@ int32_t Debouncer::add(const int8_t* scores, uint32_t classes) {
       best = static_cast<int32_t>(c);
     }
   }
+  if (waiting_) {
+    quiet_ = best >= 0 && best == config_.background ? quiet_ + 1 : 0;
+    if (quiet_ < config_.rearm) return -1;
+    waiting_ = false;
+  }
   if (best < 0 || best == config_.background || best_score < config_.threshold) {
     candidate_ = -1;
     run_ = 0;
@@ -25,6 +30,12 @@ int32_t Debouncer::add(const int8_t* scores, uint32_t classes) {
   }
   if (run_ >= config_.hold && reported_ != best) {
     reported_ = best;
+    if (config_.rearm > 0 && config_.background >= 0) {
+      waiting_ = true;
+      quiet_ = 0;
+      candidate_ = -1;
+      run_ = 0;
+    }
     return best;
   }
   return -1;

@@ -9,7 +9,8 @@
 //    short steps, appended to a 32-row history;
 //  - "gesture" runs the gesture CNN on that history every 50 ms (k_timer); a debouncer
 //    reports a gesture once it has led at 200/255 or more for 4 windows in a row, then
-//    nothing for 1 s (the host's GestureRecognition settings).
+//    nothing for 1 s nor before "nothing" has led for 2 windows (the host's
+//    GestureRecognition settings).
 // At the end, the gestures reported are compared with what the replay played.
 #include <zephyr/device.h>
 #include <zephyr/devicetree.h>
@@ -52,7 +53,7 @@ alignas(sched::RadarFeatureStage) CHORUS_SAMPLE_BIG unsigned char g_stage_storag
 uint8_t g_history_storage[kRows * runtime::dsp::RadarGestureFeatures::kMaxRowSize];
 sched::FeatureHistory g_history;
 alignas(sched::HistoryToInput) unsigned char g_to_input_storage[sizeof(sched::HistoryToInput)];
-sched::Debouncer g_debouncer(sched::DebounceConfig{4, 200, 0});
+sched::Debouncer g_debouncer(sched::DebounceConfig{4, 200, 0, 2});
 uint32_t g_front = 0;  // radar_frontend's index
 
 constexpr size_t kMaxReported = 32;

@@ -33,8 +33,10 @@ struct GestureRecognitionConfig {
   os::TimeNs inference_period = 50000000ULL;
   // A gesture is reported once it has led, at 200/255 or more, for 4 windows in a row
   // (150-200 ms); then nothing for 1 s, since the windows that hold only part of a gesture
-  // (a circle's side looks like a swipe) are outside what the model was trained on.
-  sched::DebounceConfig debounce{4, 200, 0};
+  // are outside what the model was trained on, and nothing until "nothing" has led for 2
+  // windows: the hand's return (on the real push recording the withdrawal reads as
+  // swipe_up) is not a gesture.
+  sched::DebounceConfig debounce{4, 200, 0, 2};
   os::TimeNs suppression = 1000000000ULL;
 };
 
