@@ -117,6 +117,7 @@ TEST(Debouncer, AfterAReportOnlyTheBackgroundLeadingRearms) {
   EXPECT_EQ(d.add(back, 3), -1);
   EXPECT_TRUE(d.waiting());
   EXPECT_EQ(d.add(nothing, 3), -1);
+  EXPECT_TRUE(d.waiting());  // the return windows reset the count: one quiet window so far
   EXPECT_EQ(d.add(nothing, 3), -1);
   EXPECT_FALSE(d.waiting());
   EXPECT_EQ(d.add(back, 3), -1);
