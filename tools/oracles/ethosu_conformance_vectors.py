@@ -141,18 +141,28 @@ def main():
                     records.append(struct.pack("<II", index, ci) + rec)
                 if (n + 1) % 500 == 0:
                     print(f"{n + 1}/{len(work)} compiled, {len(records)} offloaded", file=sys.stderr, flush=True)
-    with open(pack_path, "wb") as f:
-        f.write(b"CHCF" + struct.pack("<II", 1, len(records)))
-        for r in records:
-            f.write(r)
-    with open(refused_path, "w") as f:
-        f.write("# Vela 3.10.0 on the conformance suite: operator and configuration Vela did not offload whole, and why\n")
-        f.write("op,config,reason\n")
-        for index, config, reason in refused:
-            f.write('%d,%s,"%s"\n' % (index, config, reason.replace('"', "'")))
+    write_pack(pack_path, b"CHCF", records)
+    write_refused(refused_path, "Vela 3.10.0 on the conformance suite: operator and configuration Vela did not offload whole, and why",
+                  refused)
     print(f"{len(models)} models x {len(CONFIGS)} configurations: {len(records)} offloaded whole, {len(refused)} not "
           f"-> {pack_path} ({os.path.getsize(pack_path)} bytes), {refused_path}")
 
+
+def write_pack(path, magic, records):
+    """A vector pack: 4-byte magic, version 1, record count (little-endian u32s), the records."""
+    with open(path, "wb") as f:
+        f.write(magic + struct.pack("<II", 1, len(records)))
+        for r in records:
+            f.write(r)
+
+
+def write_refused(path, title, refused):
+    """The (operator index, configuration, reason) triples Vela did not offload whole, as CSV."""
+    with open(path, "w") as f:
+        f.write("# " + title + "\n")
+        f.write("op,config,reason\n")
+        for index, config, reason in refused:
+            f.write('%d,%s,"%s"\n' % (index, config, reason.replace('"', "'")))
 
 if __name__ == "__main__":
     main()

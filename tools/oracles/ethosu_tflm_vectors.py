@@ -132,15 +132,8 @@ def main():
                 records.append(struct.pack("<II", index, ci) + rec + struct.pack("<I", len(data)) + data +
                                struct.pack("<I", len(expected)) + expected + struct.pack("<I", len(k)) + k)
                 kinds[kind.split()[0]] = kinds.get(kind.split()[0], 0) + 1
-    with open(pack_path, "wb") as f:
-        f.write(b"CHTF" + struct.pack("<II", 1, len(records)))
-        for rec in records:
-            f.write(rec)
-    with open(refused_path, "w") as f:
-        f.write("# Vela 3.10.0 / TFLM on the operators Chorus's kernels lack: not offloaded whole, and why\n")
-        f.write("op,config,reason\n")
-        for index, config, reason in refused:
-            f.write('%d,%s,"%s"\n' % (index, config, reason.replace('"', "'")))
+    conf.write_pack(pack_path, b"CHTF", records)
+    conf.write_refused(refused_path, "Vela 3.10.0 / TFLM on the operators Chorus's kernels lack: not offloaded whole, and why", refused)
     print(f"{count} operators: {len(records)} operator/configuration pairs offloaded whole {kinds}, {len(refused)} not "
           f"-> {pack_path} ({os.path.getsize(pack_path)} bytes)")
 
