@@ -1,5 +1,5 @@
 // Writes the conformance suite's one-operator models (tests/runtime/ethosu_conformance_ops.hpp)
-// as .tflite files for Vela: tools/oracles/ethosu_conformance_vectors.sh runs it, compiles each
+// as .tflite files for Vela: tools/oracles/ethosu_conformance_vectors.py runs it, compiles each
 // file with the vela CLI for the six configurations and packs what Vela wrote.
 //
 //   ethosu_conformance_models FIRST COUNT OUT_DIR
