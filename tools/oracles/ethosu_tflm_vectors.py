@@ -4,14 +4,17 @@
 Run with the Python of a Vela installation (../shared/VELA.md). Random one-operator int8
 models of the kinds Vela maps to NPU features the main suite (ethosu_conformance_vectors.py,
 whose reference is Chorus's kernels) cannot reach -- RESIZE_NEAREST_NEIGHBOR and
-TRANSPOSE_CONV (the IFM upscale modes), LOGISTIC, TANH, HARD_SWISH and LEAKY_RELU (lookup
-tables), PAD -- are written with tools/train/tflite_writer.py, run by TFLM's reference kernels
+TRANSPOSE_CONV (the IFM upscale modes), LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU and RSQRT
+(lookup tables), PAD, and SUB, PRELU, STRIDED_SLICE, ABS and RELU6 (which the main suite does
+not generate) -- are written with tools/train/tflite_writer.py, run by TFLM's reference kernels
 (tools/oracles/tflm_infer, built by tflm_infer.sh outside the repository) on a seeded input,
 and compiled by the vela CLI for the six configurations. The pack keeps, per offloaded
 operator and configuration, the driver payload, the constant area, the offline-plan offsets,
 the input bytes and TFLM's output bytes, so the test needs neither Vela nor TFLM.
 
-    <vela-venv>/bin/python tools/oracles/ethosu_tflm_vectors.py TFLM_INFER OUT.pack REFUSED.csv [COUNT]
+    <vela-venv>/bin/python tools/oracles/ethosu_tflm_vectors.py [--from N] TFLM_INFER OUT.pack REFUSED.csv [COUNT]
+
+--from N keeps operators 0..N-1 of the existing pack and refusal list and generates N..COUNT-1.
 
 Pack: "CHTF" u32 version=1 u32 records; per record: u32 op index, u32 configuration, u32
 scratch bytes, u32 fast scratch bytes, u32 inputs + their offsets, u32 outputs + their
@@ -35,9 +38,17 @@ import tflite_writer as tw  # noqa: E402
 
 RESIZE_BILINEAR, TRANSPOSE_CONV, LOGISTIC, TANH, PAD = 23, 67, 14, 28, 34
 RESIZE_NEAREST_NEIGHBOR, LEAKY_RELU, HARD_SWISH = 97, 98, 117
-for code in (RESIZE_BILINEAR, TRANSPOSE_CONV, LOGISTIC, TANH, PAD, RESIZE_NEAREST_NEIGHBOR, LEAKY_RELU, HARD_SWISH):
+SUB, PRELU, STRIDED_SLICE, ABS, RSQRT, RELU6 = 41, 54, 45, 101, 76, 21
+for code in (RESIZE_BILINEAR, TRANSPOSE_CONV, LOGISTIC, TANH, PAD, RESIZE_NEAREST_NEIGHBOR, LEAKY_RELU, HARD_SWISH,
+             SUB, PRELU, STRIDED_SLICE, ABS, RSQRT, RELU6):
     tw.INT8_VERSION.setdefault(code, 2)
+# Operators 0..63 are the first kinds (the committed pack was made with COUNT 64); from 64 on,
+# the kinds added later, so the first 64 stay what they were.
+FIRST_KINDS = ["resize_nearest", "resize_bilinear", "transpose_conv", "logistic", "tanh", "hard_swish", "leaky_relu", "pad"]
+LATER_KINDS = ["sub", "prelu", "strided_slice", "abs", "rsqrt", "relu6"]
+LATER_FROM = 64
 OPT_RESIZE_BILINEAR, OPT_PAD, OPT_TRANSPOSE_CONV, OPT_RESIZE_NEAREST, OPT_LEAKY_RELU = 15, 22, 49, 74, 75
+OPT_SUB, OPT_STRIDED_SLICE = 28, 32
 
 
 def quant(scale, zp):
@@ -47,8 +58,7 @@ def quant(scale, zp):
 def build(index):
     """One-operator model `index`: (kind, model bytes, input bytes) or None."""
     r = random.Random(index * 7919 + 17)
-    kinds = ["resize_nearest", "resize_bilinear", "transpose_conv", "logistic", "tanh", "hard_swish", "leaky_relu", "pad"]
-    kind = kinds[index % len(kinds)]
+    kind = FIRST_KINDS[index % len(FIRST_KINDS)] if index < LATER_FROM else LATER_KINDS[(index - LATER_FROM) % len(LATER_KINDS)]
     m = tw.ModelBuilder("chorus ethos-u tflm conformance %d" % index)
     h, w, c = r.randint(1, 10), r.randint(1, 10), r.randint(1, 24)
     in_scale, in_zp = r.uniform(0.01, 0.1), r.randint(-100, 100)
@@ -85,6 +95,37 @@ def build(index):
     elif kind == "leaky_relu":
         y = m.activation("output", [1, h, w, c], tw.INT8, quant(r.uniform(0.01, 0.1), r.randint(-100, 100)))
         m.operator(LEAKY_RELU, [x], [y], (OPT_LEAKY_RELU, [(0, "float32", r.choice([0.1, 0.2, 0.01, 0.3]))]))
+    elif kind == "sub":
+        # x minus a constant of the same shape (its own quantisation), rescaled to another output.
+        k_scale, k_zp = r.uniform(0.01, 0.1), r.randint(-100, 100)
+        k = m.constant("subtrahend", np.array([r.randint(-128, 127) for _ in range(h * w * c)]).reshape(1, h, w, c), tw.INT8,
+                       quant(k_scale, k_zp))
+        y = m.activation("output", [1, h, w, c], tw.INT8, quant(r.uniform(0.02, 0.2), r.randint(-50, 50)))
+        m.operator(SUB, [x, k], [y], (OPT_SUB, [(0, "int8", 0), (1, "bool", True)]))  # no activation; pot_scale_int16
+    elif kind == "prelu":
+        a_scale = r.uniform(0.002, 0.01)
+        alpha = m.constant("alpha", np.array([r.randint(-127, 127) for _ in range(c)]).reshape(1, 1, c), tw.INT8, quant(a_scale, 0))
+        y = m.activation("output", [1, h, w, c], tw.INT8, quant(r.uniform(0.01, 0.1), r.randint(-100, 100)))
+        m.operator(PRELU, [x, alpha], [y])
+    elif kind == "strided_slice":
+        b = [0, r.randint(0, h - 1), r.randint(0, w - 1), r.randint(0, c - 1)]
+        e = [1, r.randint(b[1] + 1, h), r.randint(b[2] + 1, w), r.randint(b[3] + 1, c)]
+        begin = m.constant("begin", b, tw.INT32)
+        end = m.constant("end", e, tw.INT32)
+        strides = m.constant("strides", [1, 1, 1, 1], tw.INT32)
+        y = m.activation("output", [1, e[1] - b[1], e[2] - b[2], e[3] - b[3]], tw.INT8, quant(in_scale, in_zp))
+        m.operator(STRIDED_SLICE, [x, begin, end, strides], [y], (OPT_STRIDED_SLICE, [(i, "int32", 0) for i in range(5)] + [(5, "bool", False)]))
+    elif kind == "abs":
+        y = m.activation("output", [1, h, w, c], tw.INT8, quant(r.uniform(0.01, 0.1), r.randint(-128, -60)))
+        m.operator(ABS, [x], [y])
+    elif kind == "rsqrt":
+        # Positive inputs only (zero point -128, data above it): the output covers 1/sqrt of them.
+        m.tensors[x]["quant"] = quant(in_scale, -128)
+        y = m.activation("output", [1, h, w, c], tw.INT8, quant((1 / np.sqrt(in_scale)) / 255, -128))
+        m.operator(RSQRT, [x], [y])
+    elif kind == "relu6":
+        y = m.activation("output", [1, h, w, c], tw.INT8, quant(in_scale, in_zp))
+        m.operator(RELU6, [x], [y])
     else:  # pad
         pads = [[0, 0], [r.randint(0, 2), r.randint(0, 2)], [r.randint(0, 2), r.randint(0, 2)], [0, 0]]
         p = m.constant("paddings", pads, tw.INT32)
@@ -92,16 +133,49 @@ def build(index):
         m.operator(PAD, [x, p], [y])
     m.inputs, m.outputs = [x], [y]
     rng = np.random.default_rng(index)
-    data = rng.integers(-128, 128, size=h * w * c, dtype=np.int8).tobytes()
+    data = rng.integers(-127 if kind == "rsqrt" else -128, 128, size=h * w * c, dtype=np.int8).tobytes()
     return kind, m.to_bytes(), data
 
 
+def read_pack(path):
+    """The records of an existing pack, and the refusals beside it, for --from."""
+    with open(path, "rb") as f:
+        blob = f.read()
+    assert blob[:4] == b"CHTF", path
+    n = struct.unpack_from("<I", blob, 8)[0]
+    records, at = [], 12
+    for _ in range(n):
+        start = at
+        at += 8  # op index, configuration
+        scratch, fast, n_in = struct.unpack_from("<III", blob, at)
+        at += 12 + 4 * n_in
+        n_out = struct.unpack_from("<I", blob, at)[0]
+        at += 4 + 4 * n_out
+        for _ in range(5):  # payload, constants, input, expected output, kind
+            at += 4 + struct.unpack_from("<I", blob, at)[0]
+        records.append(blob[start:at])
+    return records
+
+
 def main():
-    tflm, pack_path, refused_path = sys.argv[1:4]
-    count = int(sys.argv[4]) if len(sys.argv) > 4 else 240
+    args = sys.argv[1:]
+    first = 0
+    if len(args) > 1 and args[0] == "--from":
+        first = int(args[1])
+        args = args[2:]
+    tflm, pack_path, refused_path = args[:3]
+    count = int(args[3]) if len(args) > 3 else 240
     records, refused, kinds = [], [], {}
+    if first > 0:
+        # Keep the operators below `first` from the existing pack and refusal list.
+        records = [rec for rec in read_pack(pack_path) if struct.unpack_from("<I", rec, 0)[0] < first]
+        with open(refused_path) as f:
+            for line in f:
+                if line[:1].isdigit() and int(line.split(",")[0]) < first:
+                    i, config, reason = line.rstrip("\n").split(",", 2)
+                    refused.append((int(i), config, reason.strip('"')))
     with tempfile.TemporaryDirectory() as tmp:
-        for index in range(count):
+        for index in range(first, count):
             built = build(index)
             if built is None:
                 continue

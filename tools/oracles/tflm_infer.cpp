@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   std::memcpy(model_data, model_bytes.data(), model_bytes.size());
   const std::vector<unsigned char> input = read_all(argv[2]);
   const tflite::Model* model = tflite::GetModel(model_data);
-  tflite::MicroMutableOpResolver<24> resolver;
+  tflite::MicroMutableOpResolver<32> resolver;
   resolver.AddConv2D();
   resolver.AddDepthwiseConv2D();
   resolver.AddFullyConnected();
@@ -63,6 +63,11 @@ int main(int argc, char** argv) {
   resolver.AddQuantize();
   resolver.AddRelu();
   resolver.AddRelu6();
+  resolver.AddSub();
+  resolver.AddPrelu();
+  resolver.AddStridedSlice();
+  resolver.AddAbs();
+  resolver.AddRsqrt();
   tflite::MicroInterpreter interpreter(model, resolver, g_arena, sizeof(g_arena));
   if (interpreter.AllocateTensors() != kTfLiteOk) {
     std::fprintf(stderr, "tflm_infer: AllocateTensors failed\n");
