@@ -5,8 +5,8 @@ Run with the Python of a Vela installation (../shared/VELA.md). Random one-opera
 models of the kinds Vela maps to NPU features the main suite (ethosu_conformance_vectors.py,
 whose reference is Chorus's kernels) cannot reach -- RESIZE_NEAREST_NEIGHBOR and
 TRANSPOSE_CONV (the IFM upscale modes), LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU and RSQRT
-(lookup tables), PAD, and SUB, PRELU, STRIDED_SLICE, ABS and RELU6 (which the main suite does
-not generate) -- are written with tools/train/tflite_writer.py, run by TFLM's reference kernels
+(lookup tables), PAD, SUB, PRELU, STRIDED_SLICE, ABS and RELU6 (which the main suite does
+not generate), and a convolution followed by the activation Vela fuses into it -- are written with tools/train/tflite_writer.py, run by TFLM's reference kernels
 (tools/oracles/tflm_infer, built by tflm_infer.sh outside the repository) on a seeded input,
 and compiled by the vela CLI for the six configurations. The pack keeps, per offloaded
 operator and configuration, the driver payload, the constant area, the offline-plan offsets,
@@ -47,6 +47,9 @@ for code in (RESIZE_BILINEAR, TRANSPOSE_CONV, LOGISTIC, TANH, PAD, RESIZE_NEARES
 FIRST_KINDS = ["resize_nearest", "resize_bilinear", "transpose_conv", "logistic", "tanh", "hard_swish", "leaky_relu", "pad"]
 LATER_KINDS = ["sub", "prelu", "strided_slice", "abs", "rsqrt", "relu6"]
 LATER_FROM = 64
+# From 112 on: a convolution with the activation Vela fuses into it as a lookup table.
+FUSED_KINDS = ["conv_hard_swish", "conv_logistic", "conv_tanh", "depthwise_hard_swish", "conv_leaky_relu"]
+FUSED_FROM = 112
 OPT_RESIZE_BILINEAR, OPT_PAD, OPT_TRANSPOSE_CONV, OPT_RESIZE_NEAREST, OPT_LEAKY_RELU = 15, 22, 49, 74, 75
 OPT_SUB, OPT_STRIDED_SLICE = 28, 32
 
@@ -58,7 +61,12 @@ def quant(scale, zp):
 def build(index):
     """One-operator model `index`: (kind, model bytes, input bytes) or None."""
     r = random.Random(index * 7919 + 17)
-    kind = FIRST_KINDS[index % len(FIRST_KINDS)] if index < LATER_FROM else LATER_KINDS[(index - LATER_FROM) % len(LATER_KINDS)]
+    if index < LATER_FROM:
+        kind = FIRST_KINDS[index % len(FIRST_KINDS)]
+    elif index < FUSED_FROM:
+        kind = LATER_KINDS[(index - LATER_FROM) % len(LATER_KINDS)]
+    else:
+        kind = FUSED_KINDS[(index - FUSED_FROM) % len(FUSED_KINDS)]
     m = tw.ModelBuilder("chorus ethos-u tflm conformance %d" % index)
     h, w, c = r.randint(1, 10), r.randint(1, 10), r.randint(1, 24)
     in_scale, in_zp = r.uniform(0.01, 0.1), r.randint(-100, 100)
@@ -95,6 +103,46 @@ def build(index):
     elif kind == "leaky_relu":
         y = m.activation("output", [1, h, w, c], tw.INT8, quant(r.uniform(0.01, 0.1), r.randint(-100, 100)))
         m.operator(LEAKY_RELU, [x], [y], (OPT_LEAKY_RELU, [(0, "float32", r.choice([0.1, 0.2, 0.01, 0.3]))]))
+    elif kind in FUSED_KINDS:
+        depthwise = kind.startswith("depthwise")
+        k, stride = r.choice([(1, 1), (3, 1), (3, 2), (2, 2)])
+        same = r.random() < 0.5
+        oc = c if depthwise else r.randint(1, 16)
+        oh, ow = ((h + stride - 1) // stride, (w + stride - 1) // stride) if same else ((h - k) // stride + 1, (w - k) // stride + 1)
+        if oh < 1 or ow < 1:
+            same, oh, ow = True, (h + stride - 1) // stride, (w + stride - 1) // stride
+        wscale = [r.uniform(0.002, 0.03) for _ in range(oc)]
+        if depthwise:
+            wv = np.array([[[[r.randint(-127, 127) for _ in range(oc)] for _ in range(k)] for _ in range(k)]])
+        else:
+            wv = np.array([[[[r.randint(-127, 127) for _ in range(c)] for _ in range(k)] for _ in range(k)] for _ in range(oc)])
+        weights = m.constant("weights", wv, tw.INT8, {"scale": wscale, "zero_point": [0] * oc, "quantized_dimension": 3 if depthwise else 0})
+        bias = m.constant("bias", [r.randint(-3000, 3000) for _ in range(oc)], tw.INT32,
+                          {"scale": [ws * in_scale for ws in wscale], "zero_point": [0] * oc, "quantized_dimension": 0})
+        mid = m.activation("conv_out", [1, oh, ow, oc], tw.INT8, quant(r.uniform(0.02, 0.3), r.randint(-50, 50)))
+        pad = tw.SAME if same else tw.VALID
+        if depthwise:
+            # DepthwiseConv2DOptions: padding 0, stride_w 1, stride_h 2, depth_multiplier 3,
+            # fused_activation_function 4, dilation_w_factor 5, dilation_h_factor 6.
+            m.operator(tw.DEPTHWISE_CONV_2D, [x, weights, bias], [mid],
+                       (tw.OPT_DEPTHWISE, [(0, "int8", pad), (1, "int32", stride), (2, "int32", stride), (3, "int32", 1),
+                                           (4, "int8", tw.ACT_NONE), (5, "int32", 1), (6, "int32", 1)]))
+        else:
+            m.operator(tw.CONV_2D, [x, weights, bias], [mid], tw.conv2d_options(pad, stride, stride, tw.ACT_NONE))
+        act = kind.split("_", 1)[1]
+        if act == "logistic":
+            y = m.activation("output", [1, oh, ow, oc], tw.INT8, quant(1 / 256, -128))
+            m.operator(LOGISTIC, [mid], [y])
+        elif act == "tanh":
+            y = m.activation("output", [1, oh, ow, oc], tw.INT8, quant(1 / 128, 0))
+            m.operator(TANH, [mid], [y])
+        elif act == "hard_swish":
+            y = m.activation("output", [1, oh, ow, oc], tw.INT8, quant(r.uniform(0.02, 0.3), r.randint(-100, 0)))
+            m.operator(HARD_SWISH, [mid], [y])
+        else:
+            y = m.activation("output", [1, oh, ow, oc], tw.INT8, quant(r.uniform(0.02, 0.3), r.randint(-50, 50)))
+            m.operator(LEAKY_RELU, [mid], [y], (OPT_LEAKY_RELU, [(0, "float32", r.choice([0.1, 0.2, 0.01, 0.3]))]))
+        kind = "%s %dx%d s%d %s" % (kind, k, k, stride, "SAME" if same else "VALID")
     elif kind == "sub":
         # x minus a constant of the same shape (its own quantisation), rescaled to another output.
         k_scale, k_zp = r.uniform(0.01, 0.1), r.randint(-100, 100)
