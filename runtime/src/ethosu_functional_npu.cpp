@@ -510,8 +510,16 @@ Status run_elementwise(const Context& ctx, const NpuOperation& op) {
             break;
           }
           case ElementwiseMode::kLrelu:
+            // Leaky ReLU (Vela emits it for int16 with equal IFM and OFM quantisation and alpha
+            // > 0; its OFM_SCALE is alpha, register_command_stream_generator.py): negative
+            // values times alpha, the rest unchanged -- TFLite's int16 LEAKY_RELU with an
+            // identity multiplier of one. Confirmed on TFLM's int16 goldens and TFLM-judged
+            // vectors (alpha below and above one).
+            r = a < 0 ? apply_scale(a, op.ofm_scale, op.ofm_shift, rounding) : a;
+            scaled_here = true;
+            break;
           default:
-            return op_error(op, "LRELU is not modelled");
+            return op_error(op, "unknown elementwise mode");
         }
         const bool global = op.global_scale && !scaled_here;
         const int64_t s = global ? apply_scale(r, op.ofm_scale, op.ofm_shift, rounding) : r;

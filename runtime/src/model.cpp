@@ -261,6 +261,9 @@ Result<Model> Model::load(Span<const uint8_t> bytes, const LoadOptions& options)
         const int32_t t = info.inputs[k];
         const TensorInfo ti = t >= 0 ? m.tensor(static_cast<size_t>(t)) : TensorInfo{};
         const char* what = k == 0 ? "command stream" : "constant area";
+        // A stream with no weights, biases or tables (an elementwise, slice or pad subgraph)
+        // comes with an empty constant area: Vela writes a zero-length tensor.
+        if (k == 1 && t >= 0 && ti.bytes == 0) continue;
         if (t < 0 || ti.constant_data == nullptr || ti.bytes == 0)
           return Status::error(StatusCode::kMalformedModel, "op %zu (ethos-u): the %s (input %zu) holds no data", i, what, k);
         const size_t offset = static_cast<size_t>(ti.constant_data - bytes.data());

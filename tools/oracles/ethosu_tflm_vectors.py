@@ -50,6 +50,9 @@ LATER_FROM = 64
 # From 112 on: a convolution with the activation Vela fuses into it as a lookup table.
 FUSED_KINDS = ["conv_hard_swish", "conv_logistic", "conv_tanh", "depthwise_hard_swish", "conv_leaky_relu"]
 FUSED_FROM = 112
+# From 142 on: int16 LEAKY_RELU with the input's quantisation, which Vela runs as the NPU's
+# LRELU elementwise mode (alpha below and above one).
+INT16_FROM = 142
 OPT_RESIZE_BILINEAR, OPT_PAD, OPT_TRANSPOSE_CONV, OPT_RESIZE_NEAREST, OPT_LEAKY_RELU = 15, 22, 49, 74, 75
 OPT_SUB, OPT_STRIDED_SLICE = 28, 32
 
@@ -65,8 +68,10 @@ def build(index):
         kind = FIRST_KINDS[index % len(FIRST_KINDS)]
     elif index < FUSED_FROM:
         kind = LATER_KINDS[(index - LATER_FROM) % len(LATER_KINDS)]
-    else:
+    elif index < INT16_FROM:
         kind = FUSED_KINDS[(index - FUSED_FROM) % len(FUSED_KINDS)]
+    else:
+        kind = "leaky_relu_int16"
     m = tw.ModelBuilder("chorus ethos-u tflm conformance %d" % index)
     h, w, c = r.randint(1, 10), r.randint(1, 10), r.randint(1, 24)
     in_scale, in_zp = r.uniform(0.01, 0.1), r.randint(-100, 100)
@@ -103,6 +108,14 @@ def build(index):
     elif kind == "leaky_relu":
         y = m.activation("output", [1, h, w, c], tw.INT8, quant(r.uniform(0.01, 0.1), r.randint(-100, 100)))
         m.operator(LEAKY_RELU, [x], [y], (OPT_LEAKY_RELU, [(0, "float32", r.choice([0.1, 0.2, 0.01, 0.3]))]))
+    elif kind == "leaky_relu_int16":
+        # int16: symmetric, zero point 0, the output quantised as the input.
+        q = quant(r.uniform(1e-4, 1e-3), 0)
+        m.tensors[x].update({"type": tw.INT16, "quant": q})
+        y = m.activation("output", [1, h, w, c], tw.INT16, q)
+        alpha = r.choice([0.1, 0.2, 0.3, 0.5, 0.9, 1.5, 3.0])
+        m.operator(LEAKY_RELU, [x], [y], (OPT_LEAKY_RELU, [(0, "float32", alpha)]))
+        kind = "leaky_relu_int16 alpha %g" % alpha
     elif kind in FUSED_KINDS:
         depthwise = kind.startswith("depthwise")
         k, stride = r.choice([(1, 1), (3, 1), (3, 2), (2, 2)])
@@ -181,7 +194,10 @@ def build(index):
         m.operator(PAD, [x, p], [y])
     m.inputs, m.outputs = [x], [y]
     rng = np.random.default_rng(index)
-    data = rng.integers(-127 if kind == "rsqrt" else -128, 128, size=h * w * c, dtype=np.int8).tobytes()
+    if kind.startswith("leaky_relu_int16"):
+        data = rng.integers(-32768, 32768, size=h * w * c, dtype=np.int16).astype("<i2").tobytes()
+    else:
+        data = rng.integers(-127 if kind == "rsqrt" else -128, 128, size=h * w * c, dtype=np.int8).tobytes()
     return kind, m.to_bytes(), data
 
 

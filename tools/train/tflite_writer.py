@@ -22,8 +22,8 @@ INT8_VERSION = {ADD: 2, AVERAGE_POOL_2D: 2, CONV_2D: 3, DEPTHWISE_CONV_2D: 3, FU
                 MAX_POOL_2D: 2, RESHAPE: 1, SOFTMAX: 2, MEAN: 2}
 
 # TensorType values.
-FLOAT32, INT32, INT8 = 0, 2, 9
-_NUMPY_TYPE = {INT8: np.int8, INT32: np.int32, FLOAT32: np.float32}
+FLOAT32, INT32, INT16, INT8 = 0, 2, 7, 9
+_NUMPY_TYPE = {INT8: np.int8, INT16: np.int16, INT32: np.int32, FLOAT32: np.float32}
 
 # BuiltinOptions union tags.
 OPT_NONE, OPT_CONV2D, OPT_DEPTHWISE, OPT_POOL2D, OPT_FULLY_CONNECTED = 0, 1, 2, 5, 8

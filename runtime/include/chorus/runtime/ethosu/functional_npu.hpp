@@ -15,7 +15,7 @@
 // global scales with the three rounding modes (arithmetic.hpp); activation clamps and
 // 8-bit lookup tables, IFMs upscaled by 2 (nearest, or zero insertion for a transpose
 // convolution). Waits, IRQs and performance-counter commands have no effect on data.
-// Anything else (a 16-bit LUT, the built-in tanh/sigmoid, LRELU, a 2-D DMA) is
+// Anything else (a 16-bit LUT, the built-in tanh/sigmoid, a 2-D DMA) is
 // refused with an error naming the command and its byte offset; so is any element that
 // falls outside its region.
 //
