@@ -27,6 +27,7 @@ extern const Kernel kSoftmax;
 extern const Kernel kSqueeze;
 extern const Kernel kStridedSlice;
 extern const Kernel kSvdf;
+extern const Kernel kTranspose;
 
 // Vela's `ethos-u` operator, run by the Ethos-U functional model (kernels/ethosu.cpp).
 extern const Kernel kEthosU;

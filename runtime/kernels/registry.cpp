@@ -18,7 +18,7 @@ const OpResolver& builtin_op_resolver() {
       kernels::kSoftmax,       kernels::kSqueeze,       kernels::kStridedSlice,   kernels::kSvdf,
       kernels::kSignalEnergy,  kernels::kSignalFftAutoScale, kernels::kSignalFilterBank, kernels::kSignalFilterBankLog,
       kernels::kSignalFilterBankSpectralSubtraction, kernels::kSignalFilterBankSquareRoot, kernels::kSignalPcan,
-      kernels::kSignalRfft,    kernels::kSignalWindow,  kernels::kEthosU,
+      kernels::kSignalRfft,    kernels::kSignalWindow,  kernels::kEthosU,        kernels::kTranspose,
   };
   static const OpResolver kBuiltinResolver(kAllKernels, sizeof(kAllKernels) / sizeof(kAllKernels[0]));
   return kBuiltinResolver;

@@ -23,7 +23,7 @@ std::vector<unsigned char> read_all(const char* path) {
   return out;
 }
 
-alignas(16) unsigned char g_arena[512 * 1024];
+alignas(16) unsigned char g_arena[8 * 1024 * 1024];  // ImageNet-sized models (MobileNet v2 needs 2.4 MB)
 
 }  // namespace
 
@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
   resolver.AddStridedSlice();
   resolver.AddAbs();
   resolver.AddRsqrt();
+  resolver.AddTranspose();
   tflite::MicroInterpreter interpreter(model, resolver, g_arena, sizeof(g_arena));
   if (interpreter.AllocateTensors() != kTfLiteOk) {
     std::fprintf(stderr, "tflm_infer: AllocateTensors failed\n");

@@ -24,6 +24,7 @@ enum class OpCode : int32_t {
   kTanh = 28,
   kCustom = 32,
   kPad = 34,
+  kTranspose = 39,
   kMean = 40,
   kSub = 41,
   kDiv = 42,
