@@ -128,12 +128,13 @@ void copy_slice(const SlicePlan& plan, const uint8_t* input, uint8_t* output, si
   }
 }
 
-namespace {
+Status eval_slice_copy(const EvalContext& ctx) {
+  const auto& d = *ctx.data<SliceCopyData>();
+  copy_slice(d.plan, ctx.input<uint8_t>(0), ctx.output<uint8_t>(0), d.element_size);
+  return Status::ok();
+}
 
-struct StridedSliceData {
-  SlicePlan plan;
-  uint32_t element_size;
-};
+namespace {
 
 Status check_index_tensor(const PrepareContext& ctx, size_t i, const char* what, int32_t rank) {
   const TensorInfo t = ctx.input(i);
@@ -190,7 +191,7 @@ Status prepare(PrepareContext& ctx) {
   }
   if (out_axis != out.shape.rank) return ctx.error("output rank %d, expected %d", static_cast<int>(out.shape.rank), out_axis);
 
-  auto* data = ctx.allocate<StridedSliceData>();
+  auto* data = ctx.allocate<SliceCopyData>();
   if (data == nullptr) return Status::ok();
   data->plan = plan_slice(in.shape, start, strides, count);
   data->element_size = static_cast<uint32_t>(dtype_size(in.type));
@@ -198,14 +199,8 @@ Status prepare(PrepareContext& ctx) {
   return Status::ok();
 }
 
-Status eval(const EvalContext& ctx) {
-  const auto& d = *ctx.data<StridedSliceData>();
-  copy_slice(d.plan, ctx.input<uint8_t>(0), ctx.output<uint8_t>(0), d.element_size);
-  return Status::ok();
-}
-
 }  // namespace
 
-const Kernel kStridedSlice = {static_cast<int32_t>(OpCode::kStridedSlice), nullptr, prepare, eval};
+const Kernel kStridedSlice = {static_cast<int32_t>(OpCode::kStridedSlice), nullptr, prepare, eval_slice_copy};
 
 }  // namespace chorus::runtime::kernels

@@ -10,11 +10,6 @@
 namespace chorus::runtime::kernels {
 namespace {
 
-struct TransposeData {
-  SlicePlan plan;
-  uint32_t element_size;
-};
-
 Status prepare(PrepareContext& ctx) {
   if (ctx.num_inputs() != 2 || ctx.num_outputs() != 1) return ctx.error("needs input, perm and 1 output");
   if (!ctx.has_input(0) || !ctx.has_input(1)) return ctx.error("input or perm is missing");
@@ -56,7 +51,7 @@ Status prepare(PrepareContext& ctx) {
     plan.extent[0] = 1;
     plan.step[0] = 1;
   }
-  auto* data = ctx.allocate<TransposeData>();
+  auto* data = ctx.allocate<SliceCopyData>();
   if (data == nullptr) return Status::ok();
   data->plan = plan;
   data->element_size = static_cast<uint32_t>(dtype_size(in.type));
@@ -64,14 +59,8 @@ Status prepare(PrepareContext& ctx) {
   return Status::ok();
 }
 
-Status eval(const EvalContext& ctx) {
-  const auto& d = *ctx.data<TransposeData>();
-  copy_slice(d.plan, ctx.input<uint8_t>(0), ctx.output<uint8_t>(0), d.element_size);
-  return Status::ok();
-}
-
 }  // namespace
 
-const Kernel kTranspose = {static_cast<int32_t>(OpCode::kTranspose), nullptr, prepare, eval};
+const Kernel kTranspose = {static_cast<int32_t>(OpCode::kTranspose), nullptr, prepare, eval_slice_copy};
 
 }  // namespace chorus::runtime::kernels

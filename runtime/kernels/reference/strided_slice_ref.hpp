@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "chorus/runtime/kernel.hpp"
 #include "chorus/runtime/tensor.hpp"
 
 namespace chorus::runtime::kernels {
@@ -37,5 +38,13 @@ SlicePlan plan_slice(const Shape& input, const int64_t* start, const int32_t* st
 
 // Copies the slice of `input` to `output` in output order; `element_size` bytes each.
 void copy_slice(const SlicePlan& plan, const uint8_t* input, uint8_t* output, size_t element_size);
+
+// The op data and eval of the kernels that are one planned copy of input 0 into output 0
+// (STRIDED_SLICE, TRANSPOSE).
+struct SliceCopyData {
+  SlicePlan plan;
+  uint32_t element_size;
+};
+Status eval_slice_copy(const EvalContext& ctx);
 
 }  // namespace chorus::runtime::kernels
