@@ -146,18 +146,20 @@ Status prepare_convolution(PrepareContext& ctx, ConvKind kind, const ConvOptions
 }
 
 void ConvOpData::channel_multipliers(QuantizedMultiplier* out) const {
-  for (int32_t c = 0; c < shape.output_c; ++c) {
-    // TFLM PopulateConvolutionQuantizationParams: a per-tensor scale is broadcast to every
-    // channel, and each channel's multiplier is the double product
-    // input_scale * filter_scale / output_scale.
-    const float fs = filter_scales != nullptr ? filter_scales[c] : filter_scale;
+  for (int32_t c = 0; c < shape.output_c; ++c) out[c] = channel_multiplier(c);
+}
+
+QuantizedMultiplier ConvOpData::channel_multiplier(int32_t c) const {
+  // TFLM PopulateConvolutionQuantizationParams: a per-tensor scale is broadcast to every
+  // channel, and each channel's multiplier is the double product
+  // input_scale * filter_scale / output_scale.
+  const float fs = filter_scales != nullptr ? filter_scales[c] : filter_scale;
 #if defined(__arm__) && defined(__ARM_FP) && (__ARM_FP & 8)
-    // A double-precision FPU (Cortex-M55, M7 with FPv5-D16) does the expression itself faster.
-    out[c] = quantize_multiplier(static_cast<double>(input_scale) * static_cast<double>(fs) / static_cast<double>(output_scale));
+  // A double-precision FPU (Cortex-M55, M7 with FPv5-D16) does the expression itself faster.
+  return quantize_multiplier(static_cast<double>(input_scale) * static_cast<double>(fs) / static_cast<double>(output_scale));
 #else
-    out[c] = quantize_multiplier_ratio(input_scale, fs, output_scale);
+  return quantize_multiplier_ratio(input_scale, fs, output_scale);
 #endif
-  }
 }
 
 }  // namespace chorus::runtime::kernels

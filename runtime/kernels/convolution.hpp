@@ -138,6 +138,8 @@ struct ConvOpData {
   }
   // Fills out[0 .. output_c) as TFLM PopulateConvolutionQuantizationParams does.
   void channel_multipliers(QuantizedMultiplier* out) const;
+  // The multiplier of output channel c alone.
+  QuantizedMultiplier channel_multiplier(int32_t c) const;
 };
 
 // Scratch bytes for the per-channel multipliers, rounded to keep what follows 16-aligned.

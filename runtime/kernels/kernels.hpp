@@ -21,6 +21,8 @@ extern const Kernel kMaxPool2d;
 extern const Kernel kMean;
 extern const Kernel kMinimum;
 extern const Kernel kMul;
+extern const Kernel kPad;
+extern const Kernel kPadV2;
 extern const Kernel kQuantize;
 extern const Kernel kReshape;
 extern const Kernel kSoftmax;
@@ -28,6 +30,7 @@ extern const Kernel kSqueeze;
 extern const Kernel kStridedSlice;
 extern const Kernel kSvdf;
 extern const Kernel kTranspose;
+extern const Kernel kTransposeConv;
 
 // Vela's `ethos-u` operator, run by the Ethos-U functional model (kernels/ethosu.cpp).
 extern const Kernel kEthosU;

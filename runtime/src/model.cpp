@@ -42,6 +42,7 @@ uint8_t expected_options(int32_t code) {
     case OpCode::kSub: return static_cast<uint8_t>(O::SubOptions);
     case OpCode::kDiv: return static_cast<uint8_t>(O::DivOptions);
     case OpCode::kStridedSlice: return static_cast<uint8_t>(O::StridedSliceOptions);
+    case OpCode::kTransposeConv: return static_cast<uint8_t>(O::TransposeConvOptions);
     case OpCode::kCast: return static_cast<uint8_t>(O::CastOptions);
     case OpCode::kDequantize: return static_cast<uint8_t>(O::DequantizeOptions);
     case OpCode::kMaximum:

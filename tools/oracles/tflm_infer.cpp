@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   resolver.AddHardSwish();
   resolver.AddLeakyRelu();
   resolver.AddPad();
+  resolver.AddPadV2();
   resolver.AddAdd();
   resolver.AddMul();
   resolver.AddMean();

@@ -22,8 +22,8 @@ INT8_VERSION = {ADD: 2, AVERAGE_POOL_2D: 2, CONV_2D: 3, DEPTHWISE_CONV_2D: 3, FU
                 MAX_POOL_2D: 2, RESHAPE: 1, SOFTMAX: 2, MEAN: 2}
 
 # TensorType values.
-FLOAT32, INT32, INT16, INT8 = 0, 2, 7, 9
-_NUMPY_TYPE = {INT8: np.int8, INT16: np.int16, INT32: np.int32, FLOAT32: np.float32}
+FLOAT32, INT32, INT64, INT16, INT8 = 0, 2, 4, 7, 9
+_NUMPY_TYPE = {INT8: np.int8, INT16: np.int16, INT32: np.int32, INT64: np.int64, FLOAT32: np.float32}
 
 # BuiltinOptions union tags.
 OPT_NONE, OPT_CONV2D, OPT_DEPTHWISE, OPT_POOL2D, OPT_FULLY_CONNECTED = 0, 1, 2, 5, 8
@@ -202,7 +202,7 @@ class ModelBuilder:
         options = None
         if options_type != OPT_NONE:
             vectors = {slot: self._int32s(b, value) for slot, kind, value in fields if kind == "int32_vector"}
-            b.StartObject(1 + max(slot for slot, _, _ in fields))
+            b.StartObject(1 + max((slot for slot, _, _ in fields), default=-1))  # an empty table (PadOptions) too
             b.forceDefaults = True  # write every option, even one equal to its default
             for slot, kind, value in fields:
                 if kind == "int8":

@@ -33,6 +33,8 @@ enum class OpCode : int32_t {
   kCast = 53,
   kMaximum = 55,
   kMinimum = 57,
+  kPadV2 = 60,
+  kTransposeConv = 67,
   kQuantize = 114,
 };
 
