@@ -117,6 +117,69 @@ struct Context {
 
 const NpuRegion& region(const Context& ctx, uint32_t r) { return ctx.memory.region[r % kNpuRegions]; }
 
+// sigmoid(i / 24) in 0.16 fixed point, i = 0..255: the constants of TFLite's
+// sigmoid_table_uint16 (tensorflow/lite/kernels/internal/common.h), transcribed. The NPU's
+// built-in int16 SIGMOID and TANH give TFLite's int16 Logistic and Tanh (Vela states its output
+// is bit-exact with the TFLite reference and programs the OFM scale TFLite's kernels use).
+constexpr uint16_t kSigmoidTable[256] = {
+    32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149,
+    40794, 41432, 42064, 42688, 43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369,
+    47911, 48443, 48964, 49475, 49975, 50464, 50942, 51409, 51865, 52311, 52745, 53169,
+    53581, 53983, 54374, 54755, 55125, 55485, 55834, 56174, 56503, 56823, 57133, 57433,
+    57724, 58007, 58280, 58544, 58800, 59048, 59288, 59519, 59743, 59959, 60168, 60370,
+    60565, 60753, 60935, 61110, 61279, 61441, 61599, 61750, 61896, 62036, 62172, 62302,
+    62428, 62549, 62666, 62778, 62886, 62990, 63090, 63186, 63279, 63368, 63454, 63536,
+    63615, 63691, 63765, 63835, 63903, 63968, 64030, 64090, 64148, 64204, 64257, 64308,
+    64357, 64405, 64450, 64494, 64536, 64576, 64614, 64652, 64687, 64721, 64754, 64786,
+    64816, 64845, 64873, 64900, 64926, 64950, 64974, 64997, 65019, 65039, 65060, 65079,
+    65097, 65115, 65132, 65149, 65164, 65179, 65194, 65208, 65221, 65234, 65246, 65258,
+    65269, 65280, 65291, 65301, 65310, 65319, 65328, 65337, 65345, 65352, 65360, 65367,
+    65374, 65381, 65387, 65393, 65399, 65404, 65410, 65415, 65420, 65425, 65429, 65433,
+    65438, 65442, 65445, 65449, 65453, 65456, 65459, 65462, 65465, 65468, 65471, 65474,
+    65476, 65479, 65481, 65483, 65485, 65488, 65489, 65491, 65493, 65495, 65497, 65498,
+    65500, 65501, 65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511, 65512, 65513,
+    65514, 65515, 65516, 65517, 65517, 65518, 65519, 65520, 65520, 65521, 65522, 65522,
+    65523, 65523, 65524, 65524, 65525, 65525, 65526, 65526, 65526, 65527, 65527, 65528,
+    65528, 65528, 65529, 65529, 65529, 65529, 65530, 65530, 65530, 65530, 65531, 65531,
+    65531, 65531, 65531, 65532, 65532, 65532, 65532, 65532, 65532, 65533, 65533, 65533,
+    65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534,
+    65534, 65534, 65534, 65535,
+};
+
+// The built-in activation on the scaled value v (units of 1 / (3 x 4096): the OFM scale Vela
+// programs for it, register_command_stream_generator.py), as TFLite's
+// reference_integer_ops::Logistic and Tanh (integer_ops/logistic.h, tanh.h) compute it from
+// their input_data: linear interpolation in kSigmoidTable on |v|, then the odd/even symmetry
+// and the rounding back to 16 bits, in that order.
+int64_t builtin_sigmoid(int64_t v) {
+  const uint64_t a = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  const uint64_t index = a >> 9;  // 2^7 for the input's Q3.12 and 4 for the 3/4 above
+  uint32_t r;
+  if (index >= 255) {
+    r = 0x7FFFu << 10;
+  } else {
+    const uint32_t lo = kSigmoidTable[index], hi = kSigmoidTable[index + 1];
+    r = (lo << 9) + static_cast<uint32_t>(a & 0x1FF) * (hi - lo);
+  }
+  r = v >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1;
+  return static_cast<int16_t>(r >> 10);
+}
+
+int64_t builtin_tanh(int64_t v) {
+  // tanh(x) = 2 sigmoid(2x) - 1: the same table at twice the step.
+  const uint64_t a = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  const uint64_t index = a >> 8;
+  int32_t r;
+  if (index >= 255) {
+    r = static_cast<int32_t>(0xFFFFu << 8);
+  } else {
+    const uint32_t lo = kSigmoidTable[index], hi = kSigmoidTable[index + 1];
+    r = static_cast<int32_t>((lo << 8) + static_cast<uint32_t>(a & 0xFF) * (hi - lo));
+  }
+  r = v >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
+  return static_cast<int16_t>(r >> 8);
+}
+
 // The OFM stage every operation shares: scale (already applied by the caller), zero point,
 // activation clamp, lookup table, saturation to the OFM type.
 //
@@ -156,7 +219,14 @@ Status finish_value(const Context& ctx, const NpuOperation& op, int64_t scaled, 
     *out = clamp(v, type_min(op.ofm), type_max(op.ofm));
     return Status::ok();
   }
-  return op_error(op, function == 3 || function == 4 ? "the built-in tanh/sigmoid is not modelled" : "unknown activation function");
+  if (function == 3 || function == 4) {
+    // Vela programs these for int16 TANH and LOGISTIC only (8-bit ones become lookup tables).
+    if (op.ofm.bits != 16) return op_error(op, "the built-in tanh/sigmoid on an OFM other than 16-bit is not modelled");
+    const int64_t v = function == 3 ? builtin_tanh(scaled) : builtin_sigmoid(scaled);
+    *out = clamp(clamp(v + op.ofm.zero_point, op.activation_min, op.activation_max), type_min(op.ofm), type_max(op.ofm));
+    return Status::ok();
+  }
+  return op_error(op, "unknown activation function");
 }
 
 // IFM_UPSCALE: the operation sees the IFM twice as high and wide (resampling_mode NEAREST:

@@ -2,8 +2,9 @@
 // one-operator int8 models of what Vela maps to the IFM upscale modes (RESIZE_NEAREST_NEIGHBOR,
 // RESIZE_BILINEAR, TRANSPOSE_CONV), to lookup tables (LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU,
 // RSQRT), PAD, operators the main suite does not reach (SUB, PRELU, STRIDED_SLICE, ABS,
-// RELU6), and two-operator models of a convolution and the activation Vela fuses into it as a
-// lookup table, compiled by the vela CLI for the six configurations, with TFLM's reference-kernel
+// RELU6), two-operator models of a convolution and the activation Vela fuses into it as a
+// lookup table, and int16 LEAKY_RELU, LOGISTIC and TANH (the NPU's LRELU mode and its built-in
+// SIGMOID and TANH activations), compiled by the vela CLI for the six configurations, with TFLM's reference-kernel
 // output for a seeded input (tests/data/ethosu/tflm_vectors.pack, tools/oracles/ethosu_tflm_vectors.py).
 // Every output byte of the functional model must equal TFLM's.
 #include <gtest/gtest.h>

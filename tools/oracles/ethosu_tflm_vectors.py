@@ -6,7 +6,8 @@ models of the kinds Vela maps to NPU features the main suite (ethosu_conformance
 whose reference is Chorus's kernels) cannot reach -- RESIZE_NEAREST_NEIGHBOR and
 TRANSPOSE_CONV (the IFM upscale modes), LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU and RSQRT
 (lookup tables), PAD, SUB, PRELU, STRIDED_SLICE, ABS and RELU6 (which the main suite does
-not generate), and a convolution followed by the activation Vela fuses into it -- are written with tools/train/tflite_writer.py, run by TFLM's reference kernels
+not generate), a convolution followed by the activation Vela fuses into it, and int16
+LEAKY_RELU, LOGISTIC and TANH (the NPU's LRELU mode and built-in SIGMOID and TANH) -- are written with tools/train/tflite_writer.py, run by TFLM's reference kernels
 (tools/oracles/tflm_infer, built by tflm_infer.sh outside the repository) on a seeded input,
 and compiled by the vela CLI for the six configurations. The pack keeps, per offloaded
 operator and configuration, the driver payload, the constant area, the offline-plan offsets,
@@ -53,6 +54,10 @@ FUSED_FROM = 112
 # From 142 on: int16 LEAKY_RELU with the input's quantisation, which Vela runs as the NPU's
 # LRELU elementwise mode (alpha below and above one).
 INT16_FROM = 142
+# From 148 on: int16 LOGISTIC and TANH, which Vela runs with the NPU's built-in SIGMOID and
+# TANH activations (a 1x1 average pool whose OFM scale is TFLite's input rescale); input scales
+# that are powers of two (TFLite's and Vela's special case) and others.
+INT16_ACT_FROM = 148
 OPT_RESIZE_BILINEAR, OPT_PAD, OPT_TRANSPOSE_CONV, OPT_RESIZE_NEAREST, OPT_LEAKY_RELU = 15, 22, 49, 74, 75
 OPT_SUB, OPT_STRIDED_SLICE = 28, 32
 
@@ -70,8 +75,10 @@ def build(index):
         kind = LATER_KINDS[(index - LATER_FROM) % len(LATER_KINDS)]
     elif index < INT16_FROM:
         kind = FUSED_KINDS[(index - FUSED_FROM) % len(FUSED_KINDS)]
-    else:
+    elif index < INT16_ACT_FROM:
         kind = "leaky_relu_int16"
+    else:
+        kind = ["logistic_int16", "tanh_int16"][(index - INT16_ACT_FROM) % 2]
     m = tw.ModelBuilder("chorus ethos-u tflm conformance %d" % index)
     h, w, c = r.randint(1, 10), r.randint(1, 10), r.randint(1, 24)
     in_scale, in_zp = r.uniform(0.01, 0.1), r.randint(-100, 100)
@@ -116,6 +123,15 @@ def build(index):
         alpha = r.choice([0.1, 0.2, 0.3, 0.5, 0.9, 1.5, 3.0])
         m.operator(LEAKY_RELU, [x], [y], (OPT_LEAKY_RELU, [(0, "float32", alpha)]))
         kind = "leaky_relu_int16 alpha %g" % alpha
+    elif kind in ("logistic_int16", "tanh_int16"):
+        # TFLite requires zero points 0 and the output scale 1/32768 here.
+        in_scale = r.choice([1 / 4096, 1 / 2048, 1 / 1024, r.uniform(1e-4, 1e-3), r.uniform(1e-3, 4e-3)])
+        # Small tensors: the committed vectors have a size budget; the values span the curve.
+        h, w, c = r.randint(1, 3), r.randint(1, 3), r.randint(1, 16)
+        m.tensors[x].update({"type": tw.INT16, "quant": quant(in_scale, 0), "shape": [1, h, w, c]})
+        y = m.activation("output", [1, h, w, c], tw.INT16, quant(1 / 32768, 0))
+        m.operator(LOGISTIC if kind == "logistic_int16" else TANH, [x], [y])
+        kind = "%s scale %.6g" % (kind, in_scale)
     elif kind in FUSED_KINDS:
         depthwise = kind.startswith("depthwise")
         k, stride = r.choice([(1, 1), (3, 1), (3, 2), (2, 2)])
@@ -194,7 +210,7 @@ def build(index):
         m.operator(PAD, [x, p], [y])
     m.inputs, m.outputs = [x], [y]
     rng = np.random.default_rng(index)
-    if kind.startswith("leaky_relu_int16"):
+    if "int16" in kind:
         data = rng.integers(-32768, 32768, size=h * w * c, dtype=np.int16).astype("<i2").tobytes()
     else:
         data = rng.integers(-127 if kind == "rsqrt" else -128, 128, size=h * w * c, dtype=np.int8).tobytes()

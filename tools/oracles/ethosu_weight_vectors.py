@@ -9,7 +9,11 @@ micro-blocks; OFM block depths including a dual-core share), it calls
 mlw_codec.reorder_encode() and writes the encoded stream. The weights themselves are not
 stored: the test regenerates them from the seed with the same xorshift32 generator.
 
-    <vela-venv>/bin/python tools/oracles/ethosu_weight_vectors.py tests/data/ethosu/weight_streams.bin
+    <vela-venv>/bin/python tools/oracles/ethosu_weight_vectors.py tests/data/ethosu/weight_streams.bin [COUNT]
+
+COUNT (default 320) cases; the cases are drawn in sequence, so a smaller COUNT gives a prefix
+of a larger one. (It was 400 until the int16 TANH/LOGISTIC vectors needed room in the 20 MB
+that tests/data/ethosu may take.)
 
 File: "CHWS" u32 version=1, u32 cases; per case 16 little-endian int32
 (seed, mode, span, ofm_depth, kernel_h, kernel_w, ifm_depth, ofm_block_depth,
@@ -53,9 +57,10 @@ def weights(seed, mode, span, shape):
 
 def main():
     path = sys.argv[1]
+    count = int(sys.argv[2]) if len(sys.argv) > 2 else 320
     rnd = random.Random(20261206)
     cases = []
-    while len(cases) < 400:
+    while len(cases) < count:
         kind = rnd.choice(["depth", "part", "dw"])
         ifm_bits = 16 if rnd.random() < 0.2 else 8
         dx, dy = rnd.choice([1, 1, 1, 2]), rnd.choice([1, 1, 1, 2])
