@@ -39,12 +39,7 @@ Status prepare_convolution(PrepareContext& ctx, ConvKind kind, const ConvOptions
   if (in.quant.count == 0 || filter.quant.count == 0 || out.quant.count == 0) return ctx.error("int8 tensors must be quantised");
 
   ConvShape s{};
-  s.batches = in.shape.dims[0];
-  s.input_h = in.shape.dims[1];
-  s.input_w = in.shape.dims[2];
-  s.input_c = in.shape.dims[3];
-  s.filter_h = filter.shape.dims[1];
-  s.filter_w = filter.shape.dims[2];
+  set_input_and_window(&s, in, filter);
   s.output_c = depthwise ? filter.shape.dims[3] : filter.shape.dims[0];
   s.stride_h = options.stride_h;
   s.stride_w = options.stride_w;
@@ -94,21 +89,7 @@ Status prepare_convolution(PrepareContext& ctx, ConvKind kind, const ConvOptions
   }
   // TFLite int8 quantization spec: per-axis filter scales along the output channels
   // (axis 0 for CONV_2D, 3 for DEPTHWISE_CONV_2D), zero points 0.
-  const int32_t channel_axis = depthwise ? 3 : 0;
-  const bool per_channel = filter.quant.count > 1;
-  if (per_channel && (filter.quant.count != static_cast<uint32_t>(s.output_c) || filter.quant.axis != channel_axis))
-    return ctx.error("per-channel filter needs %d scales on axis %d (has %u on axis %d)", static_cast<int>(s.output_c),
-                     static_cast<int>(channel_axis), static_cast<unsigned>(filter.quant.count),
-                     static_cast<int>(filter.quant.axis));
-  for (uint32_t c = 0; c < filter.quant.count; ++c) {
-    if (filter.quant.zero_points != nullptr && filter.quant.zero_points[c] != 0)
-      return ctx.error("filter zero point of channel %u is %lld, int8 filters need 0", static_cast<unsigned>(c),
-                       static_cast<long long>(filter.quant.zero_points[c]));
-    if (!positive_scale(filter.quant.scales != nullptr ? filter.quant.scales[c] : filter.quant.scale))
-      return ctx.error("filter scale of channel %u is not positive", static_cast<unsigned>(c));
-  }
-  if (!positive_scale(in.quant.scale) || !positive_scale(out.quant.scale))
-    return ctx.error("input and output scales must be positive");
+  CHORUS_RETURN_IF_ERROR(check_filter_quantization(ctx, in, filter, out, s.output_c, depthwise ? 3 : 0));
   if (in.quant.zero_point < -128 || in.quant.zero_point > 127 || out.quant.zero_point < -128 || out.quant.zero_point > 127)
     return ctx.error("zero points %d (input) and %d (output) must be int8", static_cast<int>(in.quant.zero_point),
                      static_cast<int>(out.quant.zero_point));
@@ -132,6 +113,31 @@ Status prepare_convolution(PrepareContext& ctx, ConvKind kind, const ConvOptions
   auto* d = ctx.allocate<ConvOpData>();
   if (d == nullptr) return Status::ok();
   d->shape = s;
+  set_requantization(d, in, filter, out, range);
+  ctx.set_op_data(d);
+  *data = d;
+  return Status::ok();
+}
+
+Status check_filter_quantization(const PrepareContext& ctx, const TensorInfo& in, const TensorInfo& filter, const TensorInfo& out,
+                                 int32_t output_c, int32_t channel_axis) {
+  if (filter.quant.count > 1 && (filter.quant.count != static_cast<uint32_t>(output_c) || filter.quant.axis != channel_axis))
+    return ctx.error("per-channel filter needs %d scales on axis %d (has %u on axis %d)", static_cast<int>(output_c),
+                     static_cast<int>(channel_axis), static_cast<unsigned>(filter.quant.count),
+                     static_cast<int>(filter.quant.axis));
+  for (uint32_t c = 0; c < filter.quant.count; ++c) {
+    if (filter.quant.zero_points != nullptr && filter.quant.zero_points[c] != 0)
+      return ctx.error("filter zero point of channel %u is %lld, int8 filters need 0", static_cast<unsigned>(c),
+                       static_cast<long long>(filter.quant.zero_points[c]));
+    if (!positive_scale(filter.quant.scales != nullptr ? filter.quant.scales[c] : filter.quant.scale))
+      return ctx.error("filter scale of channel %u is not positive", static_cast<unsigned>(c));
+  }
+  if (!positive_scale(in.quant.scale) || !positive_scale(out.quant.scale))
+    return ctx.error("input and output scales must be positive");
+  return Status::ok();
+}
+
+void set_requantization(ConvOpData* d, const TensorInfo& in, const TensorInfo& filter, const TensorInfo& out, const ActivationRange& range) {
   d->input_offset = -in.quant.zero_point;
   d->output_offset = out.quant.zero_point;
   d->act_min = range.min;
@@ -139,10 +145,7 @@ Status prepare_convolution(PrepareContext& ctx, ConvKind kind, const ConvOptions
   d->input_scale = in.quant.scale;
   d->output_scale = out.quant.scale;
   d->filter_scale = filter.quant.scale;
-  d->filter_scales = per_channel ? filter.quant.scales : nullptr;
-  ctx.set_op_data(d);
-  *data = d;
-  return Status::ok();
+  d->filter_scales = filter.quant.count > 1 ? filter.quant.scales : nullptr;
 }
 
 void ConvOpData::channel_multipliers(QuantizedMultiplier* out) const {

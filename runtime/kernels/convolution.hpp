@@ -158,6 +158,25 @@ struct ConvOptions {
   int activation;
 };
 
+// The NHWC input and filter window sizes of `s` from the tensors (filters [*, h, w, *]).
+inline void set_input_and_window(ConvShape* s, const TensorInfo& in, const TensorInfo& filter) {
+  s->batches = in.shape.dims[0];
+  s->input_h = in.shape.dims[1];
+  s->input_w = in.shape.dims[2];
+  s->input_c = in.shape.dims[3];
+  s->filter_h = filter.shape.dims[1];
+  s->filter_w = filter.shape.dims[2];
+}
+
+// The quantisation checks of the TFLite int8 and 16x8 spec that every convolution-like
+// operator shares: per-axis filter scales (output_c of them on `channel_axis`) or one,
+// filter zero points 0, positive filter, input and output scales.
+Status check_filter_quantization(const PrepareContext& ctx, const TensorInfo& in, const TensorInfo& filter, const TensorInfo& out,
+                                 int32_t output_c, int32_t channel_axis);
+
+// The requantisation fields of `d` (offsets, clamp range, scales) from the tensors.
+void set_requantization(ConvOpData* d, const TensorInfo& in, const TensorInfo& filter, const TensorInfo& out, const ActivationRange& range);
+
 // Validates the operator (types, shapes, quantisation, options, the model's output shape
 // against TFLite ComputeOutSize), sets the MAC count and allocates and fills the op data.
 // *shape is set in both passes (to size scratch); *data is nullptr in measuring mode.

@@ -89,12 +89,7 @@ Status prepare(PrepareContext& ctx) {
   }
 
   ConvShape s{};
-  s.batches = in.shape.dims[0];
-  s.input_h = in.shape.dims[1];
-  s.input_w = in.shape.dims[2];
-  s.input_c = in.shape.dims[3];
-  s.filter_h = filter.shape.dims[1];
-  s.filter_w = filter.shape.dims[2];
+  set_input_and_window(&s, in, filter);
   s.output_h = out.shape.dims[1];
   s.output_w = out.shape.dims[2];
   s.output_c = out.shape.dims[3];
@@ -127,18 +122,7 @@ Status prepare(PrepareContext& ctx) {
   if (taps > kMaxTaps) return ctx.error("%llu filter taps per output channel exceed %u", static_cast<unsigned long long>(taps), static_cast<unsigned>(kMaxTaps));
 
   // Quantisation (TFLite int8 / 16x8 spec): per-axis filter scales on axis 0, zero points 0.
-  const bool per_channel = filter.quant.count > 1;
-  if (per_channel && (filter.quant.count != static_cast<uint32_t>(s.output_c) || filter.quant.axis != 0))
-    return ctx.error("per-channel filter needs %d scales on axis 0 (has %u on axis %d)", static_cast<int>(s.output_c),
-                     static_cast<unsigned>(filter.quant.count), static_cast<int>(filter.quant.axis));
-  for (uint32_t c = 0; c < filter.quant.count; ++c) {
-    if (filter.quant.zero_points != nullptr && filter.quant.zero_points[c] != 0)
-      return ctx.error("filter zero point of channel %u is %lld, int8 filters need 0", static_cast<unsigned>(c),
-                       static_cast<long long>(filter.quant.zero_points[c]));
-    if (!positive_scale(filter.quant.scales != nullptr ? filter.quant.scales[c] : filter.quant.scale))
-      return ctx.error("filter scale of channel %u is not positive", static_cast<unsigned>(c));
-  }
-  if (!positive_scale(in.quant.scale) || !positive_scale(out.quant.scale)) return ctx.error("input and output scales must be positive");
+  CHORUS_RETURN_IF_ERROR(check_filter_quantization(ctx, in, filter, out, s.output_c, 0));
   if (int16) {
     if (in.quant.zero_point != 0 || out.quant.zero_point != 0)
       return ctx.error("int16 zero points must be 0 (input %lld, output %lld)", static_cast<long long>(in.quant.zero_point),
@@ -194,14 +178,7 @@ Status prepare(PrepareContext& ctx) {
 
   TransposeConvData d{};
   d.conv.shape = s;
-  d.conv.input_offset = -in.quant.zero_point;
-  d.conv.output_offset = out.quant.zero_point;
-  d.conv.act_min = range.min;
-  d.conv.act_max = range.max;
-  d.conv.input_scale = in.quant.scale;
-  d.conv.output_scale = out.quant.scale;
-  d.conv.filter_scale = filter.quant.scale;
-  d.conv.filter_scales = per_channel ? filter.quant.scales : nullptr;
+  set_requantization(&d.conv, in, filter, out, range);
   d.int16 = int16;
   d.bias_type = bias_type;
   if (int16) {

@@ -15,15 +15,16 @@ bytes, each as u32 length + bytes.
 import os
 import random
 import struct
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
 here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
 sys.path.insert(0, os.path.join(here, "..", "train"))
 import tflite_writer as tw  # noqa: E402
+from tflm_run import run_tflm  # noqa: E402
 
 PAD, PADV2, TRANSPOSE_CONV = 34, 60, 67
 OPT_PAD, OPT_PADV2, OPT_TRANSPOSE_CONV = 22, 43, 49
@@ -139,16 +140,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for index in range(count):
             kind, model, data = build(index)
-            path = os.path.join(tmp, "op_%05d.tflite" % index)
-            with open(path, "wb") as f:
-                f.write(model)
-            with open(path + ".in", "wb") as f:
-                f.write(data)
-            run = subprocess.run([tflm, path, path + ".in", path + ".out"], capture_output=True, text=True)
-            if run.returncode != 0:
-                failed.append((index, kind, (run.stderr.strip().splitlines() or ["?"])[-1][:160]))
+            _, expected, error = run_tflm(tflm, tmp, index, model, data)
+            if expected is None:
+                failed.append((index, kind, error))
                 continue
-            expected = open(path + ".out", "rb").read()
             fields = [kind.encode(), model, data, expected]
             records.append(b"".join(struct.pack("<I", len(x)) + x for x in fields))
             kinds[kind.split()[0]] = kinds.get(kind.split()[0], 0) + 1

@@ -25,7 +25,6 @@ bytes), and the kind as u32 length + ASCII.
 import os
 import random
 import struct
-import subprocess
 import sys
 import tempfile
 
@@ -36,6 +35,7 @@ sys.path.insert(0, here)
 sys.path.insert(0, os.path.join(here, "..", "train"))
 import ethosu_conformance_vectors as conf  # noqa: E402  (compile_one, extract, CONFIGS)
 import tflite_writer as tw  # noqa: E402
+from tflm_run import run_tflm  # noqa: E402
 
 RESIZE_BILINEAR, TRANSPOSE_CONV, LOGISTIC, TANH, PAD = 23, 67, 14, 28, 34
 RESIZE_NEAREST_NEIGHBOR, LEAKY_RELU, HARD_SWISH = 97, 98, 117
@@ -260,16 +260,10 @@ def main():
             if built is None:
                 continue
             kind, model, data = built
-            path = os.path.join(tmp, "op_%05d.tflite" % index)
-            with open(path, "wb") as f:
-                f.write(model)
-            with open(path + ".in", "wb") as f:
-                f.write(data)
-            run = subprocess.run([tflm, path, path + ".in", path + ".out"], capture_output=True, text=True)
-            if run.returncode != 0:
-                refused.append((index, "-", "TFLM: " + (run.stderr.strip().splitlines() or ["?"])[-1][:120]))
+            path, expected, error = run_tflm(tflm, tmp, index, model, data)
+            if expected is None:
+                refused.append((index, "-", "TFLM: " + error[:120]))
                 continue
-            expected = open(path + ".out", "rb").read()
             for ci, config in enumerate(conf.CONFIGS):
                 out_dir = os.path.join(tmp, "%d_%d" % (index, ci))
                 code, text = conf.compile_one(path, config, out_dir)
