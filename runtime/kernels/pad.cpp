@@ -67,6 +67,7 @@ Status prepare_pad(PrepareContext& ctx, bool v2) {
       a = v[1];
     }
     if (b < 0 || a < 0) return ctx.error("axis %d has negative padding (%lld, %lld)", static_cast<int>(i), static_cast<long long>(b), static_cast<long long>(a));
+    if (b > INT32_MAX || a > INT32_MAX) return ctx.error("axis %d pads by more than 2^31 elements", static_cast<int>(i));
     if (in.shape.dims[i] + b + a != out.shape.dims[i])
       return ctx.error("output dimension %d is %d, input %d + paddings %lld + %lld", static_cast<int>(i), static_cast<int>(out.shape.dims[i]),
                        static_cast<int>(in.shape.dims[i]), static_cast<long long>(b), static_cast<long long>(a));
@@ -153,6 +154,7 @@ Status eval(const EvalContext& ctx) {
   }
   const uint8_t* input = ctx.input<uint8_t>(0);
   uint8_t* output = ctx.output<uint8_t>(0);
+  if (o == 0) return Status::ok();  // an empty output: nothing to write
   if (n == 0) {  // an empty input: the output is all padding
     fill(output, value, o, d.element_size);
     return Status::ok();

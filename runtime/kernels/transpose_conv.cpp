@@ -28,14 +28,28 @@ constexpr int32_t kMaxWindow = 32767;
 constexpr int32_t kMaxExtent = 1 << 15;
 constexpr uint64_t kMaxTaps = 1u << 20;
 
-// The leading padding TFLM computes for a transpose convolution: tflite/kernels/padding.h
-// ComputeOutSize and ComputePaddingWithOffset with dilation 1, applied to the *output* size
-// (TFLM transpose_conv.cc CalculateOpData). Unlike window_extent(), it keeps the padding of
-// an output smaller than the filter (VALID), which the formula leaves positive.
-int32_t transpose_conv_pad(WindowPadding padding, int32_t size, int32_t filter, int32_t stride) {
-  const int64_t out = padding == WindowPadding::kSame ? (int64_t{size} + stride - 1) / stride : (int64_t{size} + stride - filter) / stride;
-  const int64_t total = (out - 1) * stride + filter - size;
-  return total > 0 ? static_cast<int32_t>(total / 2) : 0;
+// The leading paddings TFLM computes for a transpose convolution: tflite/kernels/padding.h
+// ComputePaddingHeightWidth (its checked form) with dilation 1, applied to the *output* size
+// (TFLM transpose_conv.cc CalculateOpData). ComputeOutSizeChecked fails when either axis's
+// window size comes out negative (VALID, a filter at least the size plus two strides), and
+// then neither padding is computed: both stay 0. Otherwise each axis keeps
+// ComputePaddingWithOffset's padding, which, unlike window_extent(), stays positive for a
+// VALID output smaller than a strided filter.
+void transpose_conv_padding(WindowPadding padding, ConvShape* s) {
+  auto out_size = [padding](int32_t size, int32_t filter, int32_t stride) {
+    return padding == WindowPadding::kSame ? (int64_t{size} + stride - 1) / stride : (int64_t{size} + stride - filter) / stride;
+  };
+  auto pad = [](int64_t out, int32_t size, int32_t filter, int32_t stride) {
+    const int64_t total = (out - 1) * stride + filter - size;
+    return total > 0 ? static_cast<int32_t>(total / 2) : 0;
+  };
+  const int64_t out_h = out_size(s->output_h, s->filter_h, s->stride_h);
+  const int64_t out_w = out_size(s->output_w, s->filter_w, s->stride_w);
+  s->pad_h = 0;
+  s->pad_w = 0;
+  if (out_h < 0 || out_w < 0) return;
+  s->pad_h = pad(out_h, s->output_h, s->filter_h, s->stride_h);
+  s->pad_w = pad(out_w, s->output_w, s->filter_w, s->stride_w);
 }
 
 struct TransposeConvData {
@@ -115,8 +129,7 @@ Status prepare(PrepareContext& ctx) {
   const auto padding = static_cast<WindowPadding>(opts->padding());
   if (padding != WindowPadding::kSame && padding != WindowPadding::kValid) return ctx.error("unknown padding %d", static_cast<int>(padding));
   // TFLM CalculateOpData: ComputePaddingHeightWidth(stride, dilation 1, output size, filter).
-  s.pad_h = transpose_conv_pad(padding, s.output_h, s.filter_h, s.stride_h);
-  s.pad_w = transpose_conv_pad(padding, s.output_w, s.filter_w, s.stride_w);
+  transpose_conv_padding(padding, &s);
 
   const uint64_t taps = static_cast<uint64_t>(s.filter_h) * static_cast<uint64_t>(s.filter_w) * static_cast<uint64_t>(s.input_c);
   if (taps > kMaxTaps) return ctx.error("%llu filter taps per output channel exceed %u", static_cast<unsigned long long>(taps), static_cast<unsigned>(kMaxTaps));
