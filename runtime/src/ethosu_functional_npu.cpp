@@ -198,15 +198,33 @@ Status finish_value(const Context& ctx, const NpuOperation& op, int64_t scaled, 
     return Status::ok();
   }
   if (function >= 16 && function <= 23) {
-    // 256 entries, indexed by the value as a byte (a signed value from -128 at index 0), in
-    // slot (function - 16) of the SHRAM's lookup-table area (Vela lut.py); 8-bit entries for an
-    // 8-bit OFM, 32-bit entries for a 32-bit one.
+    // In slot (function - 16) of the SHRAM's lookup-table area (Vela lut.py). 8- and 32-bit
+    // OFMs: 256 entries, indexed by the value as a byte (a signed value from -128 at index 0);
+    // 8-bit entries for an 8-bit OFM, 32-bit entries for a 32-bit one.
     const bool signed8 = clip == 3 || (clip == 0 && op.ofm.is_signed);
-    if (op.ofm.bits == 16) return op_error(op, "16-bit lookup tables are not modelled");
+    const uint32_t slot = (function - 16) * 256;
+    if (op.ofm.bits == 16) {
+      // A 16-bit OFM: 512 entries of 32 bits, slope in the top 16 bits and base in the bottom
+      // 16 (Vela lut.py create_lut_int16_op, and its ARG_MAX conversion, which says so). The
+      // entry is the value's top 9 bits; its low 7 bits interpolate from the base along the
+      // slope, rounded as TFLite's int16 LUTLookup (kernels/internal/common.h) does, whose
+      // tables Vela builds these from.
+      int64_t v = clamp(scaled + op.ofm.zero_point, op.activation_min, op.activation_max);
+      v = clamp(v, -32768, 32767);
+      const uint32_t index = static_cast<uint32_t>(v + 32768) >> 7;
+      const uint32_t at = slot + index * 4;
+      if (at + 4 > 2048) return op_error(op, "a 16-bit lookup table past the end of the table area");
+      const uint8_t* e = ctx.lut + at;
+      const int32_t base = static_cast<int16_t>(static_cast<uint16_t>(e[0] | (e[1] << 8)));
+      const int32_t slope = static_cast<int16_t>(static_cast<uint16_t>(e[2] | (e[3] << 8)));
+      const int32_t fraction = static_cast<int32_t>(v & 0x7F);
+      v = base + ((slope * fraction + 64) >> 7);
+      *out = clamp(v, type_min(op.ofm), type_max(op.ofm));
+      return Status::ok();
+    }
     int64_t v = clamp(scaled + op.ofm.zero_point, op.activation_min, op.activation_max);
     v = clamp(v, signed8 ? -128 : 0, signed8 ? 127 : 255);
     const uint32_t index = static_cast<uint32_t>(v + (signed8 ? 128 : 0));
-    const uint32_t slot = (function - 16) * 256;
     if (op.ofm.bits == 32) {
       if (slot + index * 4 + 4 > 2048) return op_error(op, "a 32-bit lookup table past the end of the table area");
       const uint8_t* e = ctx.lut + slot + index * 4;

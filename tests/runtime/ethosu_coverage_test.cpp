@@ -64,7 +64,8 @@ struct Coverage {
       if (op.dilation_x > 1 || op.dilation_y > 1) ++modes["dilation 2"];
       if (op.stride_x > 1 || op.stride_y > 1) ++modes["stride above 1"];
       if (op.pad_top + op.pad_left + op.pad_bottom + op.pad_right > 0) ++modes["padding"];
-      if ((op.activation & 0xFFF) >= 16) ++modes[op.ofm.bits == 32 ? "LUT, 32-bit entries" : "LUT, 8-bit entries"];
+      if ((op.activation & 0xFFF) >= 16)
+        ++modes[op.ofm.bits == 32 ? "LUT, 32-bit entries" : (op.ofm.bits == 16 ? "LUT, 16-bit OFM (512 interpolated)" : "LUT, 8-bit entries")];
       if ((op.activation & 0xFFF) == 3) ++modes["built-in TANH (int16)"];
       if ((op.activation & 0xFFF) == 4) ++modes["built-in SIGMOID (int16)"];
       if (op.kind == Cmd0::kOpElementwise && op.mode <= 2 && op.op_to_scale != 0) ++modes["ADD/SUB one operand 32-bit scaled"];
@@ -143,7 +144,8 @@ TEST(EthosuCoverage, TheVectorsExerciseEveryModeTheModelImplements) {
                            "LUT, 8-bit entries", "LUT, 32-bit entries", "IFM in 2 or 4 tiles", "dilation 2", "kernel above 8 (sub-kernels)",
                            "ADD/SUB one operand 32-bit scaled", "IFM2 broadcast", "IFM2 scalar", "operands reversed",
                            "second core's weight stream (U65-512)", "IFM NHCWB16 8-bit", "OFM NHCWB16 8-bit", "IFM upscaled, nearest",
-                           "IFM upscaled, zero insertion (transpose)", "built-in TANH (int16)", "built-in SIGMOID (int16)"})
+                           "IFM upscaled, zero insertion (transpose)", "built-in TANH (int16)", "built-in SIGMOID (int16)",
+                           "LUT, 16-bit OFM (512 interpolated)"})
     EXPECT_GT(cov.modes[mode], 0u) << mode << " is no longer exercised by any vector";
 }
 

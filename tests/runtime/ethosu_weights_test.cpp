@@ -1,4 +1,4 @@
-// Chorus's Ethos-U weight decoder against Arm's encoder: 320 weight volumes encoded by
+// Chorus's Ethos-U weight decoder against Arm's encoder: 256 weight volumes encoded by
 // Vela's own mlw_codec.reorder_encode() (tests/data/ethosu/weight_streams.bin, made by
 // tools/oracles/ethosu_weight_vectors.py) must decode and scatter back to exactly the
 // volumes encoded, which the test regenerates from their seeds.
@@ -84,7 +84,7 @@ WeightLayout layout_of(const Case& c) {
 
 TEST(EthosuWeights, EveryVolumeVelaEncodedDecodesToItself) {
   const std::vector<Case> cases = read_cases();
-  ASSERT_EQ(cases.size(), 320u) << "tests/data/ethosu/weight_streams.bin missing or short";
+  ASSERT_EQ(cases.size(), 256u) << "tests/data/ethosu/weight_streams.bin missing or short";
   size_t values = 0, depthwise = 0, part_kernel = 0, wide = 0, zeros = 0;
   for (size_t k = 0; k < cases.size(); ++k) {
     const Case& c = cases[k];

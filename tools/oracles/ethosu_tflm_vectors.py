@@ -60,6 +60,16 @@ INT16_FROM = 142
 INT16_ACT_FROM = 148
 OPT_RESIZE_BILINEAR, OPT_PAD, OPT_TRANSPOSE_CONV, OPT_RESIZE_NEAREST, OPT_LEAKY_RELU = 15, 22, 49, 74, 75
 OPT_SUB, OPT_STRIDED_SLICE = 28, 32
+# From 172 on: what Vela rewrites into other NPU operations -- ARG_MAX (a depthwise convolution,
+# a max pool with a 16-bit lookup table and a cast), SPLIT, SPLIT_V, SLICE, UNPACK and TRANSPOSE
+# (strided reads and writes), SQUARED_DIFFERENCE (32-bit casts, MULs and a SUB) -- small, for
+# the size budget of tests/data/ethosu.
+REWRITE_FROM = 172
+REWRITE_KINDS = ["arg_max", "split", "slice", "arg_max", "unpack", "split_v", "arg_max", "transpose", "squared_difference"]
+ARG_MAX, SPLIT, SPLIT_V, SLICE, UNPACK, SQUARED_DIFFERENCE, TRANSPOSE = 56, 49, 102, 65, 88, 99, 39
+for code in (ARG_MAX, SPLIT, SPLIT_V, SLICE, UNPACK, SQUARED_DIFFERENCE, TRANSPOSE):
+    tw.INT8_VERSION.setdefault(code, 2)
+OPT_TRANSPOSE, OPT_SPLIT, OPT_ARG_MAX, OPT_SLICE, OPT_UNPACK, OPT_SQUARED_DIFFERENCE, OPT_SPLIT_V = 26, 35, 40, 48, 64, 76, 79
 
 
 def quant(scale, zp):
@@ -77,8 +87,10 @@ def build(index):
         kind = FUSED_KINDS[(index - FUSED_FROM) % len(FUSED_KINDS)]
     elif index < INT16_ACT_FROM:
         kind = "leaky_relu_int16"
-    else:
+    elif index < REWRITE_FROM:
         kind = ["logistic_int16", "tanh_int16"][(index - INT16_ACT_FROM) % 2]
+    else:
+        kind = REWRITE_KINDS[(index - REWRITE_FROM) % len(REWRITE_KINDS)]
     m = tw.ModelBuilder("chorus ethos-u tflm conformance %d" % index)
     h, w, c = r.randint(1, 10), r.randint(1, 10), r.randint(1, 24)
     in_scale, in_zp = r.uniform(0.01, 0.1), r.randint(-100, 100)
@@ -123,6 +135,57 @@ def build(index):
         alpha = r.choice([0.1, 0.2, 0.3, 0.5, 0.9, 1.5, 3.0])
         m.operator(LEAKY_RELU, [x], [y], (OPT_LEAKY_RELU, [(0, "float32", alpha)]))
         kind = "leaky_relu_int16 alpha %g" % alpha
+    elif kind in REWRITE_KINDS:
+        h, w, c = r.randint(1, 4), r.randint(1, 4), r.randint(2, 10)
+        m.tensors[x]["shape"] = [1, h, w, c]
+        q = quant(in_scale, in_zp)
+        if kind == "arg_max":
+            y = m.activation("output", [1, h, w], tw.INT32)
+            m.operator(ARG_MAX, [x, m.constant("axis", [3], tw.INT32)], [y], (OPT_ARG_MAX, [(0, "int8", tw.INT32)]))
+        elif kind in ("split", "unpack"):
+            # One of the outputs is the graph's; the others are left unread.
+            axis = r.choice([1, 2, 3])
+            shape = [1, h, w, c]
+            if kind == "split":
+                n = 2
+                shape[axis] *= n
+                m.tensors[x]["shape"] = list(shape)
+                part = list(shape)
+                part[axis] //= n
+                outs = [m.activation("out%d" % i, part, tw.INT8, q) for i in range(n)]
+                m.operator(SPLIT, [m.constant("axis", [axis], tw.INT32), x], outs, (OPT_SPLIT, [(0, "int32", n)]))
+            else:
+                n = shape[axis]
+                outs = [m.activation("out%d" % i, shape[:axis] + shape[axis + 1:], tw.INT8, q) for i in range(n)]
+                m.operator(UNPACK, [x], outs, (OPT_UNPACK, [(0, "int32", n), (1, "int32", axis)]))
+            y = outs[r.randrange(n)]
+            kind = "%s axis %d" % (kind, axis)
+        elif kind == "split_v":
+            c = r.randint(3, 10)
+            m.tensors[x]["shape"] = [1, h, w, c]
+            a = r.randint(1, c - 2)
+            b = r.randint(1, c - a - 1)
+            sizes = [a, b, c - a - b]
+            outs = [m.activation("out%d" % i, [1, h, w, n], tw.INT8, q) for i, n in enumerate(sizes)]
+            m.operator(SPLIT_V, [x, m.constant("sizes", sizes, tw.INT32), m.constant("axis", [3], tw.INT32)], outs,
+                       (OPT_SPLIT_V, [(0, "int32", 3)]))
+            y = outs[r.randrange(3)]
+        elif kind == "slice":
+            begin = [0, r.randint(0, h - 1), r.randint(0, w - 1), r.randint(0, c - 1)]
+            size = [1, r.randint(1, h - begin[1]), r.randint(1, w - begin[2]), r.randint(1, c - begin[3])]
+            y = m.activation("output", size, tw.INT8, q)
+            m.operator(SLICE, [x, m.constant("begin", begin, tw.INT32), m.constant("size", size, tw.INT32)], [y], (OPT_SLICE, []))
+        elif kind == "transpose":
+            perm = r.choice([[0, 2, 1, 3], [0, 1, 3, 2], [0, 2, 3, 1]])
+            shape = [1, h, w, c]
+            y = m.activation("output", [shape[i] for i in perm], tw.INT8, q)
+            m.operator(TRANSPOSE, [x, m.constant("perm", perm, tw.INT32)], [y], (OPT_TRANSPOSE, []))
+            kind = "transpose perm %s" % "".join(map(str, perm))
+        else:  # squared_difference, with a constant second operand
+            other = m.constant("other", np.array([r.randint(-128, 127) for _ in range(c)]).reshape(1, 1, 1, c), tw.INT8,
+                               quant(r.uniform(0.01, 0.1), r.randint(-100, 100)))
+            y = m.activation("output", [1, h, w, c], tw.INT8, quant(r.uniform(0.05, 0.5), r.randint(-128, -60)))
+            m.operator(SQUARED_DIFFERENCE, [x, other], [y], (OPT_SQUARED_DIFFERENCE, []))
     elif kind in ("logistic_int16", "tanh_int16"):
         # TFLite requires zero points 0 and the output scale 1/32768 here.
         in_scale = r.choice([1 / 4096, 1 / 2048, 1 / 1024, r.uniform(1e-4, 1e-3), r.uniform(1e-3, 4e-3)])
@@ -210,10 +273,11 @@ def build(index):
         m.operator(PAD, [x, p], [y])
     m.inputs, m.outputs = [x], [y]
     rng = np.random.default_rng(index)
+    count = int(np.prod(m.tensors[x]["shape"]))
     if "int16" in kind:
-        data = rng.integers(-32768, 32768, size=h * w * c, dtype=np.int16).astype("<i2").tobytes()
+        data = rng.integers(-32768, 32768, size=count, dtype=np.int16).astype("<i2").tobytes()
     else:
-        data = rng.integers(-127 if kind == "rsqrt" else -128, 128, size=h * w * c, dtype=np.int8).tobytes()
+        data = rng.integers(-127 if kind == "rsqrt" else -128, 128, size=count, dtype=np.int8).tobytes()
     return kind, m.to_bytes(), data
 
 

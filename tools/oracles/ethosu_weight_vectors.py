@@ -11,8 +11,8 @@ stored: the test regenerates them from the seed with the same xorshift32 generat
 
     <vela-venv>/bin/python tools/oracles/ethosu_weight_vectors.py tests/data/ethosu/weight_streams.bin [COUNT]
 
-COUNT (default 320) cases; the cases are drawn in sequence, so a smaller COUNT gives a prefix
-of a larger one. (It was 400 until the int16 TANH/LOGISTIC vectors needed room in the 20 MB
+COUNT (default 256) cases; the cases are drawn in sequence, so a smaller COUNT gives a prefix
+of a larger one. (It was 400 until the int16 TANH/LOGISTIC, ARG_MAX and split vectors needed room in the 20 MB
 that tests/data/ethosu may take.)
 
 File: "CHWS" u32 version=1, u32 cases; per case 16 little-endian int32
@@ -57,7 +57,7 @@ def weights(seed, mode, span, shape):
 
 def main():
     path = sys.argv[1]
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 320
+    count = int(sys.argv[2]) if len(sys.argv) > 2 else 256
     rnd = random.Random(20261206)
     cases = []
     while len(cases) < count:

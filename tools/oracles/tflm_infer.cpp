@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   std::memcpy(model_data, model_bytes.data(), model_bytes.size());
   const std::vector<unsigned char> input = read_all(argv[2]);
   const tflite::Model* model = tflite::GetModel(model_data);
-  tflite::MicroMutableOpResolver<32> resolver;
+  tflite::MicroMutableOpResolver<48> resolver;
   resolver.AddConv2D();
   resolver.AddDepthwiseConv2D();
   resolver.AddFullyConnected();
@@ -70,6 +70,15 @@ int main(int argc, char** argv) {
   resolver.AddAbs();
   resolver.AddRsqrt();
   resolver.AddTranspose();
+  resolver.AddArgMax();
+  resolver.AddSplit();
+  resolver.AddSplitV();
+  resolver.AddSlice();
+  resolver.AddUnpack();
+  resolver.AddPack();
+  resolver.AddSquaredDifference();
+  resolver.AddBatchMatMul();
+  resolver.AddExpandDims();
   tflite::MicroInterpreter interpreter(model, resolver, g_arena, sizeof(g_arena));
   if (interpreter.AllocateTensors() != kTfLiteOk) {
     std::fprintf(stderr, "tflm_infer: AllocateTensors failed\n");

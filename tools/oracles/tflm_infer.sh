@@ -16,7 +16,8 @@ for k in conv conv_common depthwise_conv depthwise_conv_common fully_connected f
          softmax softmax_common pooling pooling_common kernel_util resize_nearest_neighbor resize_bilinear transpose_conv \
          logistic logistic_common tanh hard_swish hard_swish_common leaky_relu leaky_relu_common pad pad_common add add_common \
          mul mul_common reduce reduce_common concatenation quantize quantize_common activations activations_common \
-         sub sub_common prelu prelu_common strided_slice strided_slice_common elementwise transpose transpose_common; do
+         sub sub_common prelu prelu_common strided_slice strided_slice_common elementwise transpose transpose_common \
+         arg_min_max split split_v slice unpack pack squared_difference batch_matmul batch_matmul_common expand_dims; do
   kernels+=("$tflm/tensorflow/lite/micro/kernels/$k.cc")
 done
 for f in "$tflm"/tensorflow/lite/micro/*.cc "${kernels[@]}" "$tflm"/tensorflow/lite/micro/arena_allocator/*.cc \

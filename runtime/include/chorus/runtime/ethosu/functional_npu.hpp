@@ -12,11 +12,12 @@
 // (one-dimensional transfers between regions and into the activation lookup table), on
 // 8/16/32-bit NHWC and NHCWB16 feature maps with their four tiles; weights decoded from
 // their compressed streams (one per core on the dual-core Ethos-U65-512); per-channel or
-// global scales with the three rounding modes (arithmetic.hpp); activation clamps, 8-bit
-// lookup tables and the built-in int16 TANH and SIGMOID (TFLite's int16 Tanh and Logistic),
-// IFMs upscaled by 2 (nearest, or zero insertion for a transpose convolution). Waits, IRQs
-// and performance-counter commands have no effect on data.
-// Anything else (a 16-bit LUT, a 2-D DMA) is
+// global scales with the three rounding modes (arithmetic.hpp); activation clamps, lookup
+// tables (8- and 32-bit entries; 16-bit OFMs' 512 interpolated entries) and the built-in int16
+// TANH and SIGMOID (TFLite's int16 Tanh and Logistic), IFMs upscaled by 2 (nearest, or zero
+// insertion for a transpose convolution). Waits, IRQs and performance-counter commands have
+// no effect on data.
+// Anything else (a 2-D or 3-D DMA, an unknown activation) is
 // refused with an error naming the command and its byte offset; so is any element that
 // falls outside its region.
 //
