@@ -21,6 +21,7 @@ extern const Kernel kMaxPool2d;
 extern const Kernel kMean;
 extern const Kernel kMinimum;
 extern const Kernel kMul;
+extern const Kernel kPack;
 extern const Kernel kPad;
 extern const Kernel kPadV2;
 extern const Kernel kQuantize;

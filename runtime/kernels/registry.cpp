@@ -19,7 +19,7 @@ const OpResolver& builtin_op_resolver() {
       kernels::kSignalEnergy,  kernels::kSignalFftAutoScale, kernels::kSignalFilterBank, kernels::kSignalFilterBankLog,
       kernels::kSignalFilterBankSpectralSubtraction, kernels::kSignalFilterBankSquareRoot, kernels::kSignalPcan,
       kernels::kSignalRfft,    kernels::kSignalWindow,  kernels::kEthosU,        kernels::kTranspose,
-      kernels::kTransposeConv, kernels::kPad,           kernels::kPadV2,
+      kernels::kTransposeConv, kernels::kPad,           kernels::kPadV2,          kernels::kPack,
   };
   static const OpResolver kBuiltinResolver(kAllKernels, sizeof(kAllKernels) / sizeof(kAllKernels[0]));
   return kBuiltinResolver;

@@ -43,6 +43,7 @@ uint8_t expected_options(int32_t code) {
     case OpCode::kDiv: return static_cast<uint8_t>(O::DivOptions);
     case OpCode::kStridedSlice: return static_cast<uint8_t>(O::StridedSliceOptions);
     case OpCode::kTransposeConv: return static_cast<uint8_t>(O::TransposeConvOptions);
+    case OpCode::kPack: return static_cast<uint8_t>(O::PackOptions);
     case OpCode::kCast: return static_cast<uint8_t>(O::CastOptions);
     case OpCode::kDequantize: return static_cast<uint8_t>(O::DequantizeOptions);
     case OpCode::kMaximum:

@@ -1,5 +1,5 @@
 // CPU kernels judged by TFLM: random one-operator TRANSPOSE_CONV (int8; 16x8 with int64, int16
-// or no bias) and PAD / PADV2 (int8, int16, int32, ranks 1 to 5) models with TFLM's
+// or no bias), PAD / PADV2 (int8, int16, int32, ranks 1 to 5) and PACK models with TFLM's
 // reference-kernel output for a seeded input (tests/data/tflm_ops/cpu_vectors.pack, written by
 // tools/oracles/cpu_tflm_vectors.py). Each model runs through the loader, planner and
 // interpreter as `chorus infer` runs it, whole and then in row bands, and every output byte
@@ -57,7 +57,7 @@ tools::AlignedBytes aligned(const std::vector<uint8_t>& bytes) {
   return a;
 }
 
-TEST(CpuTflmVectors, TransposeConvAndPadGiveTflmsBytes) {
+TEST(CpuTflmVectors, TransposeConvPadAndPackGiveTflmsBytes) {
   const std::string path = std::string(CHORUS_SOURCE_DIR) + "/tests/data/tflm_ops/cpu_vectors.pack";
   std::vector<uint8_t> b;
   ASSERT_TRUE(read_bytes(path, &b)) << path;

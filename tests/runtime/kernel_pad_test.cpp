@@ -71,14 +71,13 @@ bool run_pad(const PadCase& c, const std::vector<T>& in, std::vector<T>* out, st
 template <class T>
 std::vector<T> reference(const PadCase& c, const std::vector<T>& in, T value) {
   const size_t rank = c.dims.size();
-  std::vector<int32_t> out_dims(rank);
+  int32_t out_dims[5] = {}, o[5] = {};  // ranks up to 5
   size_t total = 1;
   for (size_t i = 0; i < rank; ++i) {
     out_dims[i] = c.dims[i] + static_cast<int32_t>(c.pads[i][0] + c.pads[i][1]);
     total *= static_cast<size_t>(out_dims[i]);
   }
   std::vector<T> out;
-  std::vector<int32_t> o(rank, 0);
   for (size_t n = 0; n < total; ++n) {
     bool inside = true;
     size_t flat = 0;

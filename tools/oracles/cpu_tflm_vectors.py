@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """CPU kernels judged by TFLM: random one-operator models of the operators Vela leaves on the
 CPU that Chorus's kernels were added for -- TRANSPOSE_CONV (int8, and 16x8 with int64, int16
-or no bias) and PAD / PADV2 (int8, int16, int32; ranks 1 to 5) -- written with
+or no bias), PAD / PADV2 (int8, int16, int32; ranks 1 to 5) and PACK -- written with
 tools/train/tflite_writer.py and run by TFLM's reference kernels (tools/oracles/tflm_infer,
 built by tflm_infer.sh outside the repository) on a seeded input. The pack keeps each model,
 its input and TFLM's output bytes, so the test (tests/runtime/cpu_tflm_vectors_test.cpp)
@@ -33,6 +33,12 @@ tw.INT8_VERSION.setdefault(PAD, 2)
 tw.INT8_VERSION.setdefault(PADV2, 2)
 tw.INT8_VERSION.setdefault(TRANSPOSE_CONV, 3)
 KINDS = ["transpose_conv_int8", "transpose_conv_int16", "pad", "padv2"]
+# From 240 on: PACK (1 to 4 inputs of int8, int16 or int32, any axis), appended so that the
+# first 240 models stay what they were.
+PACK_FROM = 240
+PACK = 83
+OPT_PACK = 59
+tw.INT8_VERSION.setdefault(PACK, 2)
 
 
 def quant(scale, zp, axis=None, count=1):
@@ -115,24 +121,44 @@ def pad(r, m, v2):
     return "%s %s rank %d" % ("padv2" if v2 else "pad", name, rank), x, y, int(np.prod(dims))
 
 
+def pack(r, m):
+    n = r.randint(1, 4)
+    rank = r.randint(1, 4)
+    dims = [r.randint(1, 4) for _ in range(rank)]
+    axis = r.randint(-(rank + 1), rank)
+    dtype = r.choice([tw.INT8, tw.INT16, tw.INT32])
+    q = {tw.INT8: quant(0.05, -3), tw.INT16: quant(1e-3, 0), tw.INT32: None}[dtype]
+    xs = [m.activation("input%d" % i, dims, dtype, q) for i in range(n)]
+    out = list(dims)
+    out.insert(axis if axis >= 0 else axis + rank + 1, n)
+    y = m.activation("output", out, dtype, q)
+    m.operator(PACK, xs, [y], (OPT_PACK, [(0, "int32", n), (1, "int32", axis)]))
+    name = {tw.INT8: "int8", tw.INT16: "int16", tw.INT32: "int32"}[dtype]
+    return "pack %s %d inputs rank %d axis %d" % (name, n, rank, axis), xs, y, int(np.prod(dims))
+
+
 def build(index):
     """One-operator model `index`: (kind, model bytes, input bytes)."""
     r = random.Random(index * 6151 + 29)
-    kind = KINDS[index % len(KINDS)]
+    kind = KINDS[index % len(KINDS)] if index < PACK_FROM else "pack"
     m = tw.ModelBuilder("chorus cpu tflm vectors %d" % index)
     if kind.startswith("transpose_conv"):
         kind, x, y, count = transpose_conv(r, m, kind.endswith("int16"))
+        xs = [x]
+    elif kind == "pack":
+        kind, xs, y, count = pack(r, m)
     else:
         kind, x, y, count = pad(r, m, kind == "padv2")
-    m.inputs, m.outputs = [x], [y]
+        xs = [x]
+    m.inputs, m.outputs = xs, [y]
     rng = np.random.default_rng(index)
-    t = m.tensors[x]["type"]
+    t = m.tensors[xs[0]]["type"]
     if t == tw.INT8:
-        data = rng.integers(-128, 128, size=count, dtype=np.int8).tobytes()
+        data = rng.integers(-128, 128, size=count * len(xs), dtype=np.int8).tobytes()
     elif t == tw.INT16:
-        data = rng.integers(-32768, 32768, size=count, dtype=np.int16).astype("<i2").tobytes()
+        data = rng.integers(-32768, 32768, size=count * len(xs), dtype=np.int16).astype("<i2").tobytes()
     else:
-        data = rng.integers(-2**31, 2**31, size=count, dtype=np.int64).astype("<i4").tobytes()
+        data = rng.integers(-2**31, 2**31, size=count * len(xs), dtype=np.int64).astype("<i4").tobytes()
     return kind, m.to_bytes(), data
 
 
@@ -140,7 +166,7 @@ def main():
     if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
     tflm, pack_path = sys.argv[1:3]
-    count = int(sys.argv[3]) if len(sys.argv) > 3 else 200
+    count = int(sys.argv[3]) if len(sys.argv) > 3 else 280
     records, kinds, failed = [], {}, []
     with tempfile.TemporaryDirectory() as tmp:
         for index in range(count):

@@ -35,6 +35,7 @@ enum class OpCode : int32_t {
   kMinimum = 57,
   kPadV2 = 60,
   kTransposeConv = 67,
+  kPack = 83,
   kQuantize = 114,
 };
 
