@@ -22,6 +22,8 @@ Status prepare(PrepareContext& ctx) {
   if (n < 1 || ctx.num_outputs() != 1) return ctx.error("needs at least 1 input and 1 output");
   if (opts->values_count() != static_cast<int32_t>(n))
     return ctx.error("values_count %d but %zu inputs", static_cast<int>(opts->values_count()), n);
+  for (size_t i = 0; i < n; ++i)
+    if (!ctx.has_input(i)) return ctx.error("input %zu is missing", i);
   const TensorInfo in = ctx.input(0);
   const TensorInfo out = ctx.output(0);
   const int32_t rank = out.shape.rank;
@@ -31,7 +33,6 @@ Status prepare(PrepareContext& ctx) {
   if (axis < -rank || axis >= rank) return ctx.error("axis %d is outside [-%d, %d)", static_cast<int>(axis), static_cast<int>(rank), static_cast<int>(rank));
   if (axis < 0) axis += rank;
   for (size_t i = 0; i < n; ++i) {
-    if (!ctx.has_input(i)) return ctx.error("input %zu is missing", i);
     const TensorInfo t = ctx.input(i);
     if (t.type != out.type) return ctx.error("input %zu is %s, output %s", i, dtype_name(t.type), dtype_name(out.type));
     if (!(t.shape == in.shape)) return ctx.error("input %zu's shape differs from input 0's", i);
@@ -44,7 +45,8 @@ Status prepare(PrepareContext& ctx) {
     if (d < axis) outer *= static_cast<uint64_t>(expected);
     if (d > axis) inner *= static_cast<uint64_t>(expected);
   }
-  const uint64_t block = inner * dtype_size(out.type);
+  uint64_t block = inner * dtype_size(out.type);
+  if (outer == 0 || block == 0) outer = block = 0;  // an empty output: nothing to copy
   if (outer > UINT32_MAX || block > UINT32_MAX) return ctx.error("tensor too large");
   auto* data = ctx.allocate<PackData>();
   if (data == nullptr) return Status::ok();
@@ -62,7 +64,8 @@ Status eval(const EvalContext& ctx) {
   // Output block (k, i) is input i's block k.
   for (uint32_t k = 0; k < d.outer; ++k)
     for (uint32_t i = 0; i < d.inputs; ++i, out += d.block_bytes)
-      std::memcpy(out, ctx.input<uint8_t>(i) + static_cast<size_t>(k) * d.block_bytes, d.block_bytes);
+      // memmove: an offline memory plan the model brings could overlap an input with the output.
+      std::memmove(out, ctx.input<uint8_t>(i) + static_cast<size_t>(k) * d.block_bytes, d.block_bytes);
   return Status::ok();
 }
 

@@ -204,19 +204,25 @@ Status finish_value(const Context& ctx, const NpuOperation& op, int64_t scaled, 
     const bool signed8 = clip == 3 || (clip == 0 && op.ofm.is_signed);
     const uint32_t slot = (function - 16) * 256;
     if (op.ofm.bits == 16) {
-      // A 16-bit OFM: 512 entries of 32 bits, slope in the top 16 bits and base in the bottom
-      // 16 (Vela lut.py create_lut_int16_op, and its ARG_MAX conversion, which says so). The
-      // entry is the value's top 9 bits; its low 7 bits interpolate from the base along the
-      // slope, rounded as TFLite's int16 LUTLookup (kernels/internal/common.h) does, whose
-      // tables Vela builds these from.
+      // A 16-bit OFM: 512 entries of 32 bits filling the whole table area (Vela places them at
+      // its start), each slope x 2^16 + base (Vela lut.py create_lut_int16_op, and its ARG_MAX
+      // conversion). The entry is the value's top 9 bits; its low 7 bits interpolate from the
+      // base along the slope, rounded as TFLite's int16 LUTLookup (kernels/internal/common.h)
+      // does, whose tables Vela builds these from. Vela forms the word as a sum, so a negative
+      // base borrows from the slope's bits: the slope is (word - base) / 2^16, which is the top
+      // 16 bits when the base is not negative (ARG_MAX, judged by TFLM) and the only reading
+      // under which Vela's tables with negative bases give TFLite's values (no TFLM kernel
+      // exercises those: int16 EXP, LOG, SQRT, GELU).
+      if (function != 16) return op_error(op, "a 16-bit lookup table outside the start of the table area is not modelled");
       int64_t v = clamp(scaled + op.ofm.zero_point, op.activation_min, op.activation_max);
       v = clamp(v, -32768, 32767);
       const uint32_t index = static_cast<uint32_t>(v + 32768) >> 7;
       const uint32_t at = slot + index * 4;
       if (at + 4 > 2048) return op_error(op, "a 16-bit lookup table past the end of the table area");
       const uint8_t* e = ctx.lut + at;
-      const int32_t base = static_cast<int16_t>(static_cast<uint16_t>(e[0] | (e[1] << 8)));
-      const int32_t slope = static_cast<int16_t>(static_cast<uint16_t>(e[2] | (e[3] << 8)));
+      const uint32_t word = uint32_t{e[0]} | (uint32_t{e[1]} << 8) | (uint32_t{e[2]} << 16) | (uint32_t{e[3]} << 24);
+      const int32_t base = static_cast<int16_t>(static_cast<uint16_t>(word & 0xFFFFu));
+      const int32_t slope = static_cast<int32_t>((static_cast<int64_t>(static_cast<int32_t>(word)) - base) / 65536);
       const int32_t fraction = static_cast<int32_t>(v & 0x7F);
       v = base + ((slope * fraction + 64) >> 7);
       *out = clamp(v, type_min(op.ofm), type_max(op.ofm));
