@@ -130,7 +130,7 @@ Result<size_t> FlashRecordStore::load(Span<uint8_t> out) {
   const long at = newest(&slot);
   if (at < 0) return Status::error(StatusCode::kNotFound, "record store: no record saved");
   if (out.size() < slot.length)
-    return Status::error(StatusCode::kOutOfRange, "record store: the record has %u bytes, the buffer %zu", slot.length, out.size());
+    return Status::error(StatusCode::kOutOfRange, "record store: the record has %u bytes, the buffer %zu", static_cast<unsigned>(slot.length), out.size());
   CHORUS_RETURN_IF_ERROR(flash_.read(first_ + static_cast<size_t>(at), kHeaderBytes, out.subspan(0, slot.length)));
   return static_cast<size_t>(slot.length);
 }

@@ -16,7 +16,6 @@ namespace chorus::runtime::kernels {
 namespace {
 
 int32_t taps_of(const ConvShape& s) { return s.filter_h * s.filter_w * s.input_c; }
-size_t round16(size_t n) { return (n + 15) / 16 * 16; }
 int32_t groups_of(const ConvShape& s) { return (s.output_c + 3) / 4; }
 bool reads_input_directly(const ConvShape& s) {
   return s.filter_h == 1 && s.filter_w == 1 && s.pad_h == 0 && s.pad_w == 0;

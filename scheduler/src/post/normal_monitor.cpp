@@ -8,10 +8,11 @@ Status NormalMonitor::start(const NormalMonitorConfig& config, size_t features, 
   if (config.windows_per_decision == 0 || config.statistics_windows < 2 || config.threshold_decisions == 0)
     return Status::error(StatusCode::kInvalidArgument,
                          "normal monitor: %u windows a decision, %u statistics windows, %u threshold decisions (need >= 1, >= 2, >= 1)",
-                         config.windows_per_decision, config.statistics_windows, config.threshold_decisions);
+                         static_cast<unsigned>(config.windows_per_decision), static_cast<unsigned>(config.statistics_windows),
+                         static_cast<unsigned>(config.threshold_decisions));
   if (config.k == 0 || config.k > config.n || config.n > KOfNAlarm::kMaxWindow)
-    return Status::error(StatusCode::kInvalidArgument, "normal monitor: alarm %u of %u (1 <= k <= n <= %u)", config.k, config.n,
-                         KOfNAlarm::kMaxWindow);
+    return Status::error(StatusCode::kInvalidArgument, "normal monitor: alarm %u of %u (1 <= k <= n <= %u)", static_cast<unsigned>(config.k),
+                         static_cast<unsigned>(config.n), static_cast<unsigned>(KOfNAlarm::kMaxWindow));
   config_ = config;
   store_ = store;
   features_ = features;

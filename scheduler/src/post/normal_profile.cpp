@@ -64,7 +64,7 @@ Status NormalProfile::learn(Span<const float> row) {
 
 Status NormalProfile::end_statistics() {
   if (phase_ != Phase::kStatistics) return Status::error(StatusCode::kFailedPrecondition, "normal profile: not learning statistics");
-  if (rows_ < 2) return Status::error(StatusCode::kFailedPrecondition, "normal profile: %u rows learnt, need at least 2", rows_);
+  if (rows_ < 2) return Status::error(StatusCode::kFailedPrecondition, "normal profile: %u rows learnt, need at least 2", static_cast<unsigned>(rows_));
   for (size_t i = 0; i < features_; ++i) {
     mean_[i] = static_cast<float>(sum_[i]);
     double sd = std::sqrt(m2_[i] / static_cast<double>(rows_ - 1));
@@ -133,7 +133,7 @@ Status NormalProfile::deserialize(Span<const uint8_t> bytes) {
   if (bytes.size() < kHeaderBytes)
     return Status::error(StatusCode::kInvalidArgument, "normal profile: %zu bytes, the header alone is %zu", bytes.size(), kHeaderBytes);
   const uint8_t* p = bytes.data();
-  if (get_u32(p) != kMagic) return Status::error(StatusCode::kInvalidArgument, "normal profile: bad magic 0x%08x", get_u32(p));
+  if (get_u32(p) != kMagic) return Status::error(StatusCode::kInvalidArgument, "normal profile: bad magic 0x%08x", static_cast<unsigned>(get_u32(p)));
   const unsigned version = p[4] | (p[5] << 8);
   if (version != kVersion) return Status::error(StatusCode::kUnsupported, "normal profile: version %u (this build reads %u)", version, unsigned{kVersion});
   const size_t features = static_cast<size_t>(p[6] | (p[7] << 8));

@@ -165,7 +165,7 @@ void RadarFeatureStage::profiles(size_t first_doppler, size_t last_doppler) {
 
 Status RadarFeatureStage::run(uint32_t step, SampleSource* source, runtime::Interpreter*) {
   if (!ready_) return Status::error(StatusCode::kFailedPrecondition, "radar stage: not initialised");
-  if (step >= steps()) return Status::error(StatusCode::kOutOfRange, "radar stage: step %u of %u", step, steps());
+  if (step >= steps()) return Status::error(StatusCode::kOutOfRange, "radar stage: step %u of %u", static_cast<unsigned>(step), static_cast<unsigned>(steps()));
   const size_t chirps = config_.range_doppler.chirps;
   const uint32_t range_steps = kAntennas * kRangeParts;
   if (step < range_steps) {

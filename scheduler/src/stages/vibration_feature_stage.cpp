@@ -30,7 +30,8 @@ Status VibrationFeatureStage::init(size_t period_frames) {
     return Status::error(StatusCode::kOutOfRange,
                          "vibration stage: %u axes, %zu-sample window of %u frames; it takes %zu axes, "
                          "%zu samples, frames in %u parts",
-                         config.axes, features_.window_samples(), config.frames, kAxes, kMaxWindow, kFrameParts);
+                         static_cast<unsigned>(config.axes), features_.window_samples(), static_cast<unsigned>(config.frames), kAxes, kMaxWindow,
+                         static_cast<unsigned>(kFrameParts));
   if (period_frames < features_.window_samples())
     return Status::error(StatusCode::kInvalidArgument,
                          "vibration stage: %zu frames per period, shorter than the %zu-sample window", period_frames,
@@ -92,7 +93,7 @@ void VibrationFeatureStage::accumulate(size_t axis, size_t first_frame, size_t l
 
 Status VibrationFeatureStage::run(uint32_t step, SampleSource* source, runtime::Interpreter* model) {
   if (!ready_) return Status::error(StatusCode::kFailedPrecondition, "vibration stage: not initialised");
-  if (step >= steps()) return Status::error(StatusCode::kOutOfRange, "vibration stage: step %u of %u", step, steps());
+  if (step >= steps()) return Status::error(StatusCode::kOutOfRange, "vibration stage: step %u of %u", static_cast<unsigned>(step), static_cast<unsigned>(steps()));
   if (step == 0) {
     CHORUS_RETURN_IF_ERROR(take_window(source));
     for (size_t i = 0; i < features_.row_size(); ++i) sums_[i] = 0.0f;
