@@ -113,15 +113,11 @@ void fill(uint8_t* dst, const uint8_t* value, size_t count, size_t element_size)
   for (size_t i = 0; i < count; ++i, dst += element_size) std::memcpy(dst, value, element_size);
 }
 
-// Writes the output block of axis `axis` (all inner axes) at `dst`; `src` is the input block
-// that lands in it, or nullptr when the whole block is padding.
+// Writes the output block of axis `axis` (all inner axes) at `dst` from `src`, the input
+// block that lands in it; returns the end of what it wrote.
 uint8_t* pad_block(const PadData& d, int axis, const uint8_t* src, uint8_t* dst, const uint8_t* value, const size_t* out_block,
                    const size_t* in_block) {
   const size_t es = d.element_size;
-  if (src == nullptr) {
-    fill(dst, value, out_block[axis], es);
-    return dst + out_block[axis] * es;
-  }
   const size_t inner = axis + 1 < d.rank ? out_block[axis + 1] : 1;
   const int32_t before = d.before[axis];
   const int32_t after = d.out_dims[axis] - before - d.in_dims[axis];
@@ -142,7 +138,7 @@ uint8_t* pad_block(const PadData& d, int axis, const uint8_t* src, uint8_t* dst,
 Status eval(const EvalContext& ctx) {
   const auto& d = *ctx.data<PadData>();
   uint8_t value[4];
-  std::memcpy(value, d.runtime_value ? ctx.input<uint8_t>(2) : d.pad_value, sizeof(value) < d.element_size ? sizeof(value) : d.element_size);
+  std::memcpy(value, d.runtime_value ? ctx.input<uint8_t>(2) : d.pad_value, d.element_size);  // at most 4 bytes (prepare)
   // Elements per block of each axis (the axis and everything inside it).
   size_t out_block[kMaxPadDims], in_block[kMaxPadDims];
   size_t o = 1, n = 1;

@@ -20,7 +20,6 @@
 
 #include <cstring>
 
-
 namespace chorus::runtime::kernels {
 namespace {
 
@@ -57,6 +56,19 @@ struct TransposeConvData {
   bool int16;        // 16x8
   DType bias_type;   // int32 (int8), int64 or int16 (16x8); meaningful only with a bias
 };
+
+// A 16x8 operator's bias of channel c (int64, or int16 widened as TFLM widens it), read
+// with memcpy: constant data may be unaligned in a hostile file.
+int64_t bias_at(const uint8_t* bias, DType type, int32_t c) {
+  if (type == DType::kInt64) {
+    int64_t v;
+    std::memcpy(&v, bias + 8 * static_cast<size_t>(c), sizeof(v));
+    return v;
+  }
+  int16_t v;
+  std::memcpy(&v, bias + 2 * static_cast<size_t>(c), sizeof(v));
+  return v;
+}
 
 // floor(a / b) for b > 0.
 inline int32_t floor_div(int32_t a, int32_t b) {
@@ -168,16 +180,7 @@ Status prepare(PrepareContext& ctx) {
         const int32_t v = w != nullptr ? w[static_cast<size_t>(c) * taps + k] : 128;
         sum += v < 0 ? -v : v;
       }
-      int64_t b = 0;
-      if (bias != nullptr) {
-        if (bias_type == DType::kInt64) {
-          std::memcpy(&b, bias + 8 * static_cast<size_t>(c), sizeof(b));
-        } else {
-          int16_t v;
-          std::memcpy(&v, bias + 2 * static_cast<size_t>(c), sizeof(v));
-          b = v;
-        }
-      }
+      const int64_t b = bias != nullptr ? bias_at(bias, bias_type, c) : 0;
       constexpr int64_t kLimit = int64_t{1} << 47;
       if (b <= -kLimit || b >= kLimit || (b < 0 ? -b : b) + 32768 * sum >= kLimit)
         return ctx.error("output channel %d can accumulate beyond 2^47 (|bias| + 32768 x sum |w|): the reference arithmetic overflows",
@@ -235,14 +238,11 @@ Acc gather(const ConvShape& s, const In* input, const int8_t* filter, int32_t in
   return acc;
 }
 
-Status eval(const EvalContext& ctx) {
-  const auto& d = *ctx.data<TransposeConvData>();
-  const ConvShape& s = d.conv.shape;
-  auto* channels = reinterpret_cast<QuantizedMultiplier*>(ctx.scratch);
-  d.conv.channel_multipliers(channels);
-  const int8_t* filter = ctx.input<int8_t>(1);
-  const int32_t row_begin = ctx.slice_end >= 0 ? ctx.slice_begin : 0;
-  const int32_t row_end = ctx.slice_end >= 0 ? ctx.slice_end : s.output_h;
+// Calls finish(element, channel, acc) for every output element of the rows [row_begin,
+// row_end) of every batch, acc being the element's sum of taps.
+template <class In, class Acc, class Finish>
+void for_each_output(const ConvShape& s, const In* input, const int8_t* filter, int32_t input_offset, int32_t row_begin,
+                     int32_t row_end, Finish&& finish) {
   for (int32_t b = 0; b < s.batches; ++b) {
     for (int32_t oy = row_begin; oy < row_end; ++oy) {
       int32_t iy0, iy1;
@@ -251,37 +251,38 @@ Status eval(const EvalContext& ctx) {
         int32_t ix0, ix1;
         contributing(ox, s.pad_w, s.stride_w, s.filter_w, s.input_w, &ix0, &ix1);
         const size_t pixel = ((static_cast<size_t>(b) * s.output_h + oy) * s.output_w + ox) * s.output_c;
-        if (!d.int16) {
-          const int32_t* bias = ctx.input<int32_t>(3);
-          const ConvRequant q = d.conv.requant(channels);
-          int8_t* out = ctx.output<int8_t>(0) + pixel;
-          for (int32_t oc = 0; oc < s.output_c; ++oc) {
-            int32_t acc = gather<int8_t, int32_t>(s, ctx.input<int8_t>(2), filter, d.conv.input_offset, b, oy, ox, oc, iy0, iy1, ix0, ix1);
-            if (bias != nullptr) acc += bias[oc];
-            out[oc] = requantize(acc, channels[oc], q);
-          }
-        } else {
-          const uint8_t* bias = ctx.input<uint8_t>(3);
-          int16_t* out = ctx.output<int16_t>(0) + pixel;
-          for (int32_t oc = 0; oc < s.output_c; ++oc) {
-            int64_t acc = gather<int16_t, int64_t>(s, ctx.input<int16_t>(2), filter, 0, b, oy, ox, oc, iy0, iy1, ix0, ix1);
-            if (bias != nullptr) {
-              if (d.bias_type == DType::kInt64) {
-                int64_t v;
-                std::memcpy(&v, bias + 8 * static_cast<size_t>(oc), sizeof(v));
-                acc += v;
-              } else {
-                int16_t v;
-                std::memcpy(&v, bias + 2 * static_cast<size_t>(oc), sizeof(v));
-                acc += v;
-              }
-            }
-            const int32_t v = multiply_by_quantized_multiplier(acc, channels[oc].multiplier, channels[oc].shift);
-            out[oc] = clamp_to<int16_t>(v, d.conv.act_min, d.conv.act_max);
-          }
-        }
+        for (int32_t oc = 0; oc < s.output_c; ++oc)
+          finish(pixel + static_cast<size_t>(oc), oc, gather<In, Acc>(s, input, filter, input_offset, b, oy, ox, oc, iy0, iy1, ix0, ix1));
       }
     }
+  }
+}
+
+Status eval(const EvalContext& ctx) {
+  const auto& d = *ctx.data<TransposeConvData>();
+  const ConvShape& s = d.conv.shape;
+  auto* channels = reinterpret_cast<QuantizedMultiplier*>(ctx.scratch);
+  d.conv.channel_multipliers(channels);
+  const int8_t* filter = ctx.input<int8_t>(1);
+  const int32_t row_begin = ctx.slice_end >= 0 ? ctx.slice_begin : 0;
+  const int32_t row_end = ctx.slice_end >= 0 ? ctx.slice_end : s.output_h;
+  if (!d.int16) {
+    const int32_t* bias = ctx.input<int32_t>(3);
+    const ConvRequant q = d.conv.requant(channels);
+    int8_t* out = ctx.output<int8_t>(0);
+    for_each_output<int8_t, int32_t>(s, ctx.input<int8_t>(2), filter, d.conv.input_offset, row_begin, row_end,
+                                     [&](size_t at, int32_t oc, int32_t acc) {
+                                       if (bias != nullptr) acc += bias[oc];
+                                       out[at] = requantize(acc, channels[oc], q);
+                                     });
+  } else {
+    const uint8_t* bias = ctx.input<uint8_t>(3);
+    int16_t* out = ctx.output<int16_t>(0);
+    for_each_output<int16_t, int64_t>(s, ctx.input<int16_t>(2), filter, 0, row_begin, row_end, [&](size_t at, int32_t oc, int64_t acc) {
+      if (bias != nullptr) acc += bias_at(bias, d.bias_type, oc);
+      const int32_t v = multiply_by_quantized_multiplier(acc, channels[oc].multiplier, channels[oc].shift);
+      out[at] = clamp_to<int16_t>(v, d.conv.act_min, d.conv.act_max);
+    });
   }
   return Status::ok();
 }

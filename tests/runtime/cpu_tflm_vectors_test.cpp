@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ethosu_pack.hpp"
 #include "support/golden.hpp"
 #include "support/op_runner.hpp"
 
@@ -22,33 +23,21 @@ struct CpuRecord {
   std::vector<uint8_t> model, input, expected;
 };
 
-// The pack's records; empty when it is malformed.
+// The pack's records; empty when it is malformed (the field reader the Ethos-U packs use).
 std::vector<CpuRecord> read_pack(const std::vector<uint8_t>& b) {
-  std::vector<CpuRecord> out;
   if (b.size() < 12 || std::memcmp(b.data(), "CHCV", 4) != 0) return {};
-  uint32_t version = 0, count = 0;
-  std::memcpy(&version, b.data() + 4, 4);
-  std::memcpy(&count, b.data() + 8, 4);
-  if (version != 1) return {};
-  size_t at = 12;
-  auto field = [&](std::vector<uint8_t>* v) {
-    uint32_t n = 0;
-    if (b.size() - at < 4) return false;
-    std::memcpy(&n, b.data() + at, 4);
-    at += 4;
-    if (b.size() - at < n) return false;
-    v->assign(b.begin() + static_cast<std::ptrdiff_t>(at), b.begin() + static_cast<std::ptrdiff_t>(at + n));
-    at += n;
-    return true;
-  };
+  PackReader r(b);
+  uint32_t magic = 0, version = 0, count = 0;
+  if (!r.u32(&magic) || !r.u32(&version) || !r.u32(&count) || version != 1) return {};
+  std::vector<CpuRecord> out;
   for (uint32_t i = 0; i < count; ++i) {
-    CpuRecord r;
+    CpuRecord rec;
     std::vector<uint8_t> kind;
-    if (!field(&kind) || !field(&r.model) || !field(&r.input) || !field(&r.expected)) return {};
-    r.kind.assign(kind.begin(), kind.end());
-    out.push_back(std::move(r));
+    if (!r.bytes(&kind) || !r.bytes(&rec.model) || !r.bytes(&rec.input) || !r.bytes(&rec.expected)) return {};
+    rec.kind.assign(kind.begin(), kind.end());
+    out.push_back(std::move(rec));
   }
-  return at == b.size() ? out : std::vector<CpuRecord>();
+  return r.at_end() ? out : std::vector<CpuRecord>();
 }
 
 tools::AlignedBytes aligned(const std::vector<uint8_t>& bytes) {

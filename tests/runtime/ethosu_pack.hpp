@@ -1,4 +1,4 @@
-// Reading the Ethos-U vector packs of tests/data/ethosu (tools/oracles/ethosu_conformance_vectors.py,
+// Reading the vector packs of tests/data/ethosu (tools/oracles/ethosu_conformance_vectors.py,
 // ethosu_tflm_vectors.py) and running one record's stream on the functional model, laid out as
 // TFLM's ethos-u kernel lays it out (region 0 the constants, 1 the arena with the inputs and
 // outputs at their offline-plan offsets, 2 the fast scratch).
@@ -38,6 +38,7 @@ class PackReader {
     at_ += n;
     return true;
   }
+  bool at_end() const { return at_ == b_.size(); }
   bool list(std::vector<uint32_t>* v) {
     uint32_t n;
     if (!u32(&n) || n > 16) return false;
