@@ -73,8 +73,7 @@ struct ConvRequant {
 
 // The reference requantisation of one accumulator.
 inline int8_t requantize(int32_t acc, const QuantizedMultiplier& m, const ConvRequant& q) {
-  const int32_t v = multiply_by_quantized_multiplier(acc, m.multiplier, m.shift) + q.output_offset;
-  return clamp_to<int8_t>(v, q.act_min, q.act_max);
+  return clamp_offset_to<int8_t>(multiply_by_quantized_multiplier(acc, m.multiplier, m.shift), q.output_offset, q.act_min, q.act_max);
 }
 
 // The same value as requantize() for one output channel, set up once and applied to many
@@ -104,7 +103,7 @@ class ChannelRequantizer {
     const int64_t x = static_cast<int32_t>(static_cast<uint32_t>(acc) << left_);
     const int64_t t = x * multiplier_ + (int64_t{1} << 30);
     const int64_t v = (t + round_ + ((t >> 63) & negative_)) >> shift_;
-    return clamp_to<int8_t>(static_cast<int32_t>(v) + output_offset_, act_min_, act_max_);
+    return clamp_offset_to<int8_t>(static_cast<int32_t>(v), output_offset_, act_min_, act_max_);
   }
 
  private:

@@ -168,7 +168,7 @@ Status eval(const EvalContext& ctx) {
   auto emit = [&](int32_t b, int32_t o, int32_t acc) {
     if (bias != nullptr) acc += bias[o];
     const int32_t scaled = d->per_channel ? OutputScale(d->multipliers[o])(acc) : tensor_scale(acc);
-    output[static_cast<size_t>(b) * d->output_depth + o] = clamp_to<int8_t>(scaled + d->output_offset, d->act_min, d->act_max);
+    output[static_cast<size_t>(b) * d->output_depth + o] = clamp_offset_to<int8_t>(scaled, d->output_offset, d->act_min, d->act_max);
   };
   for (int32_t b = 0; b < d->batches; ++b) {
     const int8_t* x = input + static_cast<size_t>(b) * depth;
@@ -179,8 +179,8 @@ Status eval(const EvalContext& ctx) {
       for (int32_t i = 0; i < depth; ++i) acc += static_cast<int32_t>(w[i]) * (static_cast<int32_t>(x[i]) + d->input_offset);
       if (bias != nullptr) acc += bias[o];
       const QuantizedMultiplier& m = d->multipliers[d->per_channel ? o : 0];
-      acc = multiply_by_quantized_multiplier(acc, m.multiplier, m.shift) + d->output_offset;
-      output[static_cast<size_t>(b) * d->output_depth + o] = clamp_to<int8_t>(acc, d->act_min, d->act_max);
+      output[static_cast<size_t>(b) * d->output_depth + o] =
+          clamp_offset_to<int8_t>(multiply_by_quantized_multiplier(acc, m.multiplier, m.shift), d->output_offset, d->act_min, d->act_max);
     }
 #else
     int32_t o = first;

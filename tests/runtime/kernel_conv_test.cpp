@@ -236,6 +236,16 @@ TEST(Conv2d, ExtremeValuesStayExact) {
   }
 }
 
+TEST(Conv2d, AnOutputNearTheInt32LimitsSaturatesInsteadOfOverflowing) {
+  // The largest multiplier (2^31 - 1, shift 31) turns accumulator -1 into -(2^31 - 1); the
+  // output zero point -128 added in int32 would overflow (the model-loader fuzzer's find)
+  // and, wrapped, clamp to 127. The value is far below the range: -128.
+  const QuantizedMultiplier m{INT32_MAX, 31};
+  const ConvRequant q{0, -128, -128, 127, &m};
+  EXPECT_EQ(requantize(-1, m, q), -128);
+  EXPECT_EQ(ChannelRequantizer(m, q)(-1), -128);
+}
+
 // Through the loader, prepare and eval of the registered kernel.
 using test::SingleOpModel;
 

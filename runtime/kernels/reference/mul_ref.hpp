@@ -34,8 +34,8 @@ inline MulQuantParams make_mul_quant_params(float scale1, int32_t zero_point1, f
 // (int16 has zero points 0, so the product stays within int32).
 inline int32_t mul_quantized(int32_t x, int32_t y, const MulQuantParams& p) {
   const int32_t product = (p.input1_offset + x) * (p.input2_offset + y);
-  const int32_t raw = p.output_offset + multiply_by_quantized_multiplier(product, p.output.multiplier, p.output.shift);
-  return std::min(p.act_max, std::max(p.act_min, raw));
+  return clamp_offset_to<int32_t>(multiply_by_quantized_multiplier(product, p.output.multiplier, p.output.shift), p.output_offset, p.act_min,
+                                  p.act_max);
 }
 
 }  // namespace chorus::runtime::kernels

@@ -89,6 +89,17 @@ inline T clamp_to(int32_t v, int32_t lo, int32_t hi) {
   return static_cast<T>(v < lo ? lo : (v > hi ? hi : v));
 }
 
+// A requantised value plus the output zero point, clamped to [lo, hi]: the addition is done
+// in 64 bits. A scale ratio far above 1 can bring the value within 128 of the int32 limits,
+// where the reference kernels' int32 addition overflows (undefined; a hostile model found it
+// through the model-loader fuzzer). Wherever that addition does not overflow, the result is
+// the reference's.
+template <class T>
+inline T clamp_offset_to(int32_t v, int32_t offset, int32_t lo, int32_t hi) {
+  const int64_t w = int64_t{v} + offset;
+  return static_cast<T>(w < lo ? lo : (w > hi ? hi : w));
+}
+
 // Fused activation range for a quantised output (TFLite CalculateActivationRangeQuantized).
 // `activation` is the schema's ActivationFunctionType value.
 struct ActivationRange {
